@@ -1,0 +1,12 @@
+/** One subcommand of `strongbox`: it parses its own arguments and returns the process exit code. */
+export interface Command {
+  /** One line shown by `strongbox help`. */
+  readonly summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+/**
+ * The subcommands, each loaded only when it runs, so `strongbox verify` never pays for
+ * the cluster code and a broken command cannot break the others.
+ */
+export const commands: Record<string, () => Promise<{ command: Command }>> = {};
