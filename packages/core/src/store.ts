@@ -1,0 +1,250 @@
+import { compareKeys } from './bytes.js';
+import type { CallContext, Driver, WriteCondition } from './driver.js';
+import { StoreError } from './errors.js';
+import type {
+  CallOptions,
+  CasResult,
+  DeleteIfResult,
+  Entry,
+  ListOptions,
+  Store,
+  TransactionResult,
+  TransactionSpec,
+  UpdateFn,
+  UpdateOptions,
+  UpdateResult,
+  ValueInput,
+  Version,
+} from './types.js';
+import { runUpdate } from './update.js';
+import { checkKey, checkPrefix, checkTimeout, checkValue, checkVersion, normalizeTransaction } from './validate.js';
+
+/** Options of {@link storeFromDriver}. */
+export interface DriverStoreOptions {
+  /** Deadline of a call that gives none. @default 5000 */
+  requestTimeoutMs?: number;
+}
+
+type Kind = 'read' | 'write';
+
+/** Wraps a driver into a full {@link Store}. Adapters return this from their `open`. */
+export function storeFromDriver(driver: Driver, options: DriverStoreOptions = {}): Store {
+  return new DriverStore(driver, options.requestTimeoutMs ?? 5000);
+}
+
+class DriverStore implements Store {
+  readonly backend: string;
+  readonly capabilities;
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly requestTimeoutMs: number,
+  ) {
+    this.backend = driver.backend;
+    this.capabilities = driver.capabilities;
+  }
+
+  get(key: string, options?: CallOptions): Promise<Entry | undefined> {
+    return this.call('read', options, () => checkKey(key, this.capabilities, this.backend), (ctx) => this.driver.get(key, ctx));
+  }
+
+  async list(prefix: string, options?: ListOptions): Promise<Entry[]> {
+    const limit = options?.limit;
+    const entries = await this.call(
+      'read',
+      options,
+      () => {
+        checkPrefix(prefix, this.capabilities, this.backend);
+        if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+          throw new StoreError('INVALID_ARGUMENT', `limit must be a positive integer, got ${String(limit)}`, {
+            backend: this.backend,
+          });
+        }
+      },
+      (ctx) => this.driver.list(prefix, limit, ctx),
+    );
+    entries.sort((a, b) => compareKeys(a.key, b.key));
+    return limit === undefined ? entries : entries.slice(0, limit);
+  }
+
+  async put(key: string, value: ValueInput, options?: CallOptions): Promise<{ version: Version }> {
+    const result = await this.write(key, value, undefined, options);
+    if (!result.ok) {
+      throw new StoreError('INTERNAL', `unconditional put of ${JSON.stringify(key)} reported a lost comparison`, {
+        backend: this.backend,
+      });
+    }
+    return { version: result.version };
+  }
+
+  putIfAbsent(key: string, value: ValueInput, options?: CallOptions): Promise<CasResult> {
+    return this.write(key, value, () => ({ type: 'absent' }), options);
+  }
+
+  putIfVersion(key: string, value: ValueInput, ifVersion: Version, options?: CallOptions): Promise<CasResult> {
+    return this.write(key, value, () => ({ type: 'version', version: checkVersion(ifVersion, this.backend) }), options);
+  }
+
+  compareAndSwap(key: string, expected: ValueInput, next: ValueInput, options?: CallOptions): Promise<CasResult> {
+    return this.write(
+      key,
+      next,
+      () => ({ type: 'value', value: checkValue(expected, key, this.capabilities, this.backend) }),
+      options,
+    );
+  }
+
+  async delete(key: string, options?: CallOptions): Promise<{ deleted: boolean }> {
+    const result = await this.call(
+      'write',
+      options,
+      () => checkKey(key, this.capabilities, this.backend),
+      (ctx) => this.driver.delete(key, undefined, ctx),
+    );
+    if (!result.ok) {
+      throw new StoreError('INTERNAL', `unconditional delete of ${JSON.stringify(key)} reported a lost comparison`, {
+        backend: this.backend,
+      });
+    }
+    return { deleted: result.deleted };
+  }
+
+  async deleteIfVersion(key: string, ifVersion: Version, options?: CallOptions): Promise<DeleteIfResult> {
+    const result = await this.call(
+      'write',
+      options,
+      () => {
+        checkKey(key, this.capabilities, this.backend);
+        checkVersion(ifVersion, this.backend);
+      },
+      (ctx) => this.driver.delete(key, ifVersion, ctx),
+    );
+    return result.ok ? { ok: true } : { ok: false, current: result.current };
+  }
+
+  transaction(spec: TransactionSpec, options?: CallOptions): Promise<TransactionResult> {
+    let txn: ReturnType<typeof normalizeTransaction> | undefined;
+    return this.call(
+      'write',
+      options,
+      () => {
+        txn = normalizeTransaction(spec, this.capabilities, this.backend);
+      },
+      (ctx) => this.driver.transaction(txn as NonNullable<typeof txn>, ctx),
+    );
+  }
+
+  update<T = undefined>(keys: readonly string[], fn: UpdateFn<T>, options?: UpdateOptions): Promise<UpdateResult<T>> {
+    this.assertOpen();
+    for (const k of keys) checkKey(k, this.capabilities, this.backend);
+    return runUpdate(this, keys, fn, options);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.driver.close();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private write(
+    key: string,
+    value: ValueInput,
+    condition: (() => WriteCondition) | undefined,
+    options: CallOptions | undefined,
+  ): Promise<CasResult> {
+    let bytes: Uint8Array | undefined;
+    let cond: WriteCondition | undefined;
+    return this.call(
+      'write',
+      options,
+      () => {
+        checkKey(key, this.capabilities, this.backend);
+        bytes = checkValue(value, key, this.capabilities, this.backend);
+        cond = condition?.();
+      },
+      (ctx) => this.driver.put(key, bytes as Uint8Array, cond, ctx),
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.#closing) throw new StoreError('CLOSED', `the ${this.backend} store is closed`, { backend: this.backend });
+  }
+
+  /**
+   * Runs one driver call: validates first (nothing is sent on bad input), then races the call
+   * against its deadline and the caller's signal. A write whose deadline or abort fires after it
+   * was handed to the driver may have been applied, so it is INDETERMINATE, never TIMEOUT.
+   */
+  private async call<T>(
+    kind: Kind,
+    options: CallOptions | undefined,
+    validate: () => unknown,
+    run: (ctx: CallContext) => Promise<T>,
+  ): Promise<T> {
+    this.assertOpen();
+    checkTimeout(options?.timeoutMs, this.backend);
+    validate();
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      throw new StoreError('ABORTED', 'the call was aborted before it was sent', {
+        backend: this.backend,
+        cause: signal.reason,
+      });
+    }
+    const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
+    const controller = new AbortController();
+    let fired: StoreError | undefined;
+    const fire = (err: StoreError) => {
+      fired ??= err;
+      controller.abort(err);
+    };
+    const timer = setTimeout(
+      () => fire(new StoreError('TIMEOUT', `no answer within ${timeoutMs} ms`, { backend: this.backend })),
+      timeoutMs,
+    );
+    const onAbort = () =>
+      fire(new StoreError('ABORTED', 'the call was aborted', { backend: this.backend, cause: signal?.reason }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const stopped = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    const work = run({
+      signal: controller.signal,
+      deadline: Date.now() + timeoutMs,
+      timeoutGiven: options?.timeoutMs !== undefined,
+    });
+    // If the deadline wins the race the driver's promise is still pending: observe its rejection.
+    work.catch(() => {});
+    try {
+      return await Promise.race([work, stopped]);
+    } catch (err) {
+      throw this.classify(err, kind, fired);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private classify(err: unknown, kind: Kind, fired: StoreError | undefined): StoreError {
+    const backend = this.backend;
+    if (fired && (err === fired || !(err instanceof StoreError) || err.code === 'TIMEOUT' || err.code === 'ABORTED')) {
+      if (kind === 'read') return fired;
+      return new StoreError('INDETERMINATE', `the write may or may not have been applied: ${fired.message}`, {
+        backend,
+        cause: fired,
+      });
+    }
+    if (err instanceof StoreError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return kind === 'read'
+      ? new StoreError('INTERNAL', `unexpected ${backend} error: ${message}`, { backend, cause: err })
+      : new StoreError('INDETERMINATE', `unexpected ${backend} error, the write may have been applied: ${message}`, {
+          backend,
+          cause: err,
+        });
+  }
+}
