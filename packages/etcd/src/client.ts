@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type CallOptions, InterceptingCall, type Interceptor, status } from '@grpc/grpc-js';
+import type { CallContext, ResolvedStoreConfig, StoreError } from '@strongbox/core';
+import { noop } from 'cockatiel';
+import { Etcd3, type IOptions } from 'etcd3';
+import { type CallKind, toStoreError } from './errors.js';
+
+/** etcd's usual local client address. */
+export const DEFAULT_ENDPOINT = '127.0.0.1:2379';
+
+/**
+ * Builds the etcd3 client options from a store config.
+ *
+ * etcd3 wraps every call in a cockatiel `global` policy that retries "recoverable" errors
+ * (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, INTERNAL, UNKNOWN, ABORTED, RESOURCE_EXHAUSTED) up to
+ * three times, and a per-host circuit breaker. Those retries would re-send a write after a dropped
+ * connection or an expired deadline, when etcd may already have applied it: a payment could be
+ * accepted twice. Both policies are replaced by no-ops here; {@link EtcdConnection.run} retries
+ * only what provably did not apply. (etcd3 still re-sends a call once after `invalid auth token`,
+ * which etcd returns before proposing anything, so that retry is safe.)
+ */
+export function clientOptions(config: ResolvedStoreConfig, endpoints: readonly string[]): IOptions {
+  const tls = config.etcd?.tls;
+  const hosts = endpoints.map((e) => (tls !== undefined && !/^https?:\/\//.test(e) ? `https://${e}` : e));
+  const options: IOptions = {
+    hosts,
+    faultHandling: { global: noop, host: () => noop },
+    grpcOptions: {
+      // A list of many 256 KiB values exceeds grpc's default 4 MiB answer limit.
+      'grpc.max_receive_message_length': -1,
+      // Reconnect to a restarted member within seconds, not grpc's default of up to two minutes.
+      'grpc.max_reconnect_backoff_ms': Math.min(5_000, config.connectTimeoutMs),
+      'grpc.initial_reconnect_backoff_ms': 200,
+    },
+  };
+  if (tls !== undefined) {
+    const read = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
+    // grpc's createSsl takes null for "use the system roots", which etcd3's type does not spell.
+    options.credentials = {
+      rootCertificate: read(tls.caFile) as Buffer,
+      ...(tls.keyFile === undefined ? {} : { privateKey: read(tls.keyFile) as Buffer }),
+      ...(tls.certFile === undefined ? {} : { certChain: read(tls.certFile) as Buffer }),
+    };
+  }
+  const etcd = config.etcd;
+  if (etcd?.username !== undefined && etcd.password !== undefined) {
+    options.auth = {
+      username: etcd.username,
+      password: etcd.password,
+      callOptions: () => ({ deadline: Date.now() + config.connectTimeoutMs }),
+    };
+  }
+  return options;
+}
+
+/** A grpc interceptor that cancels the call when `signal` fires, so etcd stops working on it. */
+function cancelOn(signal: AbortSignal): Interceptor {
+  return (options, nextCall) => {
+    const call = new InterceptingCall(nextCall(options));
+    signal.addEventListener('abort', () => call.cancelWithStatus(status.CANCELLED, 'aborted by strongbox'), {
+      once: true,
+    });
+    return call;
+  };
+}
+
+/** Longest pause between two attempts of a call that was refused without effect. */
+const MAX_BACKOFF_MS = 250;
+
+/**
+ * The etcd3 client with the call discipline strongbox needs: every call carries the store's
+ * deadline and is cancelled on abort; a call is sent again (to a random member, with backoff, while
+ * its deadline allows) only when its failure proves it was not applied.
+ */
+export class EtcdConnection {
+  readonly client: Etcd3;
+
+  constructor(options: IOptions) {
+    this.client = new Etcd3(options);
+  }
+
+  /** Runs `send` with retries as described above; failures come out as mapped StoreErrors. */
+  async run<T>(kind: CallKind, ctx: CallContext, send: (options: CallOptions) => Promise<T>): Promise<T> {
+    const options: CallOptions = { deadline: ctx.deadline, interceptors: [cancelOn(ctx.signal)] };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send(options);
+      } catch (err) {
+        const mapped = toStoreError(err, kind);
+        const backoff = Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        if (!retryable(mapped) || ctx.signal.aborted || Date.now() + backoff >= ctx.deadline) throw mapped;
+        await delay(backoff, undefined, { signal: ctx.signal }).catch(() => {
+          throw mapped;
+        });
+      }
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** UNAVAILABLE means "not applied" for writes (see toStoreError), and reads are always safe to repeat. */
+function retryable(err: StoreError): boolean {
+  return err.code === 'UNAVAILABLE';
+}
