@@ -1,0 +1,180 @@
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { CallContext, ResolvedStoreConfig } from '@strongbox/core';
+import Consul from 'consul';
+import { castConsulError, type RequestKind, statusOf, type TxnError } from './errors.js';
+
+/** A KV operation of Consul's `/v1/txn` API, in its wire format (values base64). */
+export interface TxnOp {
+  readonly KV: {
+    readonly Verb: 'get' | 'get-tree' | 'set' | 'cas' | 'delete' | 'check-index' | 'check-not-exists';
+    readonly Key: string;
+    readonly Value?: string;
+    readonly Index?: number;
+  };
+}
+
+/** A KV entry as Consul returns it (Value is base64, null when empty). */
+export interface RawEntry {
+  readonly Key: string;
+  readonly Value: string | null;
+  readonly ModifyIndex: number;
+}
+
+/** A transaction's answer: its results (200), or the errors that rejected it (409). */
+export type TxnOutcome =
+  | { readonly ok: true; readonly results: readonly RawEntry[] }
+  | { readonly ok: false; readonly errors: readonly TxnError[] };
+
+interface RequestOptions {
+  consistent?: boolean;
+  token?: string;
+  dc?: string;
+  buffer?: boolean;
+  ctx?: EventEmitter;
+}
+
+/** The part of the untyped `consul` client this adapter calls. */
+interface RawClient {
+  kv: {
+    get(opts: RequestOptions & { key: string; recurse: true }): Promise<unknown>;
+  };
+  transaction: {
+    create(ops: readonly TxnOp[], opts: RequestOptions): Promise<unknown>;
+  };
+  destroy(): void;
+}
+
+interface Endpoint {
+  readonly url: string;
+  readonly client: RawClient;
+}
+
+/** Default Consul HTTP address when the config gives no endpoints. */
+export const DEFAULT_ENDPOINT = '127.0.0.1:8500';
+
+function baseUrl(endpoint: string, secure: boolean): string {
+  const url = new URL(endpoint.includes('://') ? endpoint : `${secure ? 'https' : 'http'}://${endpoint}`);
+  return `${url.protocol}//${url.host}/v1`;
+}
+
+// papi (under `consul`) cancels a request when its `ctx` emitter fires 'cancel', and refuses to
+// start one whose ctx says `canceled`: bridge the call's AbortSignal to that.
+class CancelContext extends EventEmitter {
+  canceled = false;
+  readonly cancel = (): void => {
+    this.canceled = true;
+    this.emit('cancel');
+  };
+}
+
+/**
+ * The HTTP side of the adapter: one `consul` client per endpoint over a keep-alive agent, the
+ * token and datacenter on every request, cancellation from the call's signal, and failover to the
+ * next endpoint only when a request provably was not applied (UNAVAILABLE).
+ */
+export class ConsulHttp {
+  readonly #endpoints: Endpoint[];
+  readonly #agent: HttpAgent;
+  readonly #defaults: RequestOptions;
+  #current = 0;
+
+  constructor(config: ResolvedStoreConfig) {
+    const consul = config.consul;
+    const tls = consul?.tls;
+    const secure = tls !== undefined;
+    this.#agent = secure
+      ? new HttpsAgent({
+          keepAlive: true,
+          ...(tls.caFile === undefined ? {} : { ca: readFileSync(tls.caFile) }),
+          ...(tls.certFile === undefined ? {} : { cert: readFileSync(tls.certFile) }),
+          ...(tls.keyFile === undefined ? {} : { key: readFileSync(tls.keyFile) }),
+        })
+      : new HttpAgent({ keepAlive: true });
+    this.#endpoints = (config.endpoints ?? [DEFAULT_ENDPOINT]).map((e) => {
+      const url = baseUrl(e, secure);
+      const client = new Consul({ baseUrl: url, agent: this.#agent } as ConstructorParameters<
+        typeof Consul
+      >[0]);
+      return { url, client: client as unknown as RawClient };
+    });
+    this.#defaults = {
+      consistent: true,
+      ...(consul?.token === undefined ? {} : { token: consul.token }),
+      ...(consul?.datacenter === undefined ? {} : { dc: consul.datacenter }),
+    };
+  }
+
+  /** Runs a transaction (read-only ones in `consistent` mode); a 409 is an answer, not an error. */
+  txn(ops: readonly TxnOp[], kind: RequestKind, ctx: CallContext): Promise<TxnOutcome> {
+    return this.#request(kind, ctx, async (client, opts) => {
+      try {
+        const body = (await client.transaction.create(ops, opts)) as { Results?: { KV?: RawEntry }[] | null };
+        const results: RawEntry[] = [];
+        for (const r of body?.Results ?? []) if (r.KV) results.push(r.KV);
+        return { ok: true, results };
+      } catch (err) {
+        if (statusOf(err) === 409) {
+          const body = (err as { response: { body?: { Errors?: TxnError[] | null } } }).response.body;
+          return { ok: false, errors: body?.Errors ?? [] };
+        }
+        throw err;
+      }
+    });
+  }
+
+  /** Every entry in the store (`GET /v1/kv/?recurse&consistent`): the txn API refuses an empty prefix. */
+  listAll(ctx: CallContext): Promise<readonly RawEntry[]> {
+    return this.#request('read', ctx, async (client, opts) => {
+      // buffer: keep values as bytes (the client otherwise decodes them to UTF-8 strings).
+      const body = (await client.kv.get({ ...opts, key: '', recurse: true, buffer: true })) as
+        | Array<{ Key: string; Value: Buffer | null; ModifyIndex: number }>
+        | undefined;
+      return (body ?? []).map((e) => ({
+        Key: e.Key,
+        Value: e.Value === null ? null : e.Value.toString('base64'),
+        ModifyIndex: e.ModifyIndex,
+      }));
+    });
+  }
+
+  close(): void {
+    for (const e of this.#endpoints) e.client.destroy();
+    this.#agent.destroy();
+  }
+
+  async #request<T>(
+    kind: RequestKind,
+    ctx: CallContext,
+    run: (client: RawClient, opts: RequestOptions) => Promise<T>,
+  ): Promise<T> {
+    const cancel = new CancelContext();
+    ctx.signal.addEventListener('abort', cancel.cancel, { once: true });
+    const opts: RequestOptions = { ...this.#defaults, ctx: cancel };
+    try {
+      for (let tried = 1; ; tried++) {
+        const index = this.#current;
+        const endpoint = this.#endpoints[index] as Endpoint;
+        try {
+          return await run(endpoint.client, opts);
+        } catch (err) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          const mapped = castConsulError(err, kind, endpoint.url);
+          // Only a request that provably did nothing may go to the next endpoint.
+          if (
+            mapped.code !== 'UNAVAILABLE' ||
+            tried >= this.#endpoints.length ||
+            Date.now() >= ctx.deadline
+          ) {
+            throw mapped;
+          }
+          if (this.#current === index) this.#current = (index + 1) % this.#endpoints.length;
+        }
+      }
+    } finally {
+      ctx.signal.removeEventListener('abort', cancel.cancel);
+    }
+  }
+}

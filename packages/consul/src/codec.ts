@@ -1,0 +1,72 @@
+import { type Entry, StoreError } from '@strongbox/core';
+import type { RawEntry, TxnOp } from './client.js';
+
+/**
+ * Consul's default `txn_max_req_len` (and `kv_max_value_size`): 512 KiB of JSON request body.
+ * The contract's limits (256 KiB values and transactions) fit in it once values are base64
+ * encoded (×4/3), except for keys full of characters JSON escapes as `\u00XX` (×6): see
+ * {@link checkBodySize}.
+ */
+export const MAX_TXN_BODY_BYTES = 512 * 1024;
+
+/** A value as Consul's JSON API carries it. */
+export function encodeValue(value: Uint8Array): string {
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+}
+
+/** A Consul entry as a strongbox entry: the version is the entry's ModifyIndex, a Raft index. */
+export function toEntry(raw: RawEntry): Entry {
+  // Copy out of the Buffer: small Buffers are views into a shared pool.
+  const value = raw.Value === null ? new Uint8Array(0) : new Uint8Array(Buffer.from(raw.Value, 'base64'));
+  return { key: raw.Key, value, version: String(raw.ModifyIndex) };
+}
+
+/**
+ * The ModifyIndex a version token stands for, or undefined when the token cannot be one this
+ * store handed out. Index 0 is refused on purpose: to Consul `cas` index 0 means "only if absent".
+ */
+export function parseVersion(version: string): number | undefined {
+  if (!/^[1-9][0-9]{0,15}$/.test(version)) return undefined;
+  const n = Number(version);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** The new version of every key in `keys`, from the results of a committed transaction. */
+export function versionsOf(results: readonly RawEntry[], keys: Iterable<string>): Map<string, string> {
+  // Results also hold entries of `get` ops (present conditions) with older indexes: the write's
+  // own result has the highest ModifyIndex of that key.
+  const best = new Map<string, number>();
+  for (const r of results) best.set(r.Key, Math.max(best.get(r.Key) ?? 0, r.ModifyIndex));
+  const versions = new Map<string, string>();
+  for (const key of keys) {
+    const index = best.get(key);
+    if (index === undefined) {
+      throw new StoreError(
+        'INDETERMINATE',
+        `consul applied the write but returned no entry for key ${JSON.stringify(key)} (an ACL token without read ` +
+          'access to it?), so its new version is unknown',
+        { backend: 'consul' },
+      );
+    }
+    versions.set(key, String(index));
+  }
+  return versions;
+}
+
+/**
+ * Refuses a transaction whose JSON body would exceed Consul's request limit, before sending it.
+ * A cheap upper bound decides almost always; the exact size is only computed near the limit.
+ */
+export function checkBodySize(ops: readonly TxnOp[]): void {
+  let bound = 2;
+  for (const op of ops) bound += 80 + 6 * Buffer.byteLength(op.KV.Key) + (op.KV.Value?.length ?? 0);
+  if (bound <= MAX_TXN_BODY_BYTES) return;
+  const exact = Buffer.byteLength(JSON.stringify(ops));
+  if (exact > MAX_TXN_BODY_BYTES) {
+    throw new StoreError(
+      'VALUE_TOO_LARGE',
+      `the consul transaction body must be at most ${MAX_TXN_BODY_BYTES} bytes of JSON (txn_max_req_len), got ${exact}`,
+      { backend: 'consul' },
+    );
+  }
+}

@@ -1,0 +1,213 @@
+import {
+  type CallContext,
+  type CasResult,
+  type Driver,
+  type DriverDeleteResult,
+  type Entry,
+  type NormalizedTransaction,
+  type StoreCapabilities,
+  StoreError,
+  type TransactionResult,
+  type WriteCondition,
+} from '@strongbox/core';
+import type { ConsulHttp, RawEntry, TxnOp } from './client.js';
+import { checkBodySize, encodeValue, parseVersion, toEntry, versionsOf } from './codec.js';
+import { classifyTxnErrors, deniedError } from './errors.js';
+import { buildTransaction } from './transaction.js';
+
+/**
+ * How many times a conditional write is sent again when it lost only a race on the ModifyIndex
+ * while its condition still held when re-read (e.g. the same value written again in between).
+ * Each retry is one more read and one more write; nothing is ever applied twice.
+ */
+export const MAX_INDEX_RACES = 16;
+
+/** A single-key condition, including the version check of a conditional delete. */
+type KeyCondition = WriteCondition;
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+function holds(condition: KeyCondition, current: Entry | undefined): boolean {
+  switch (condition.type) {
+    case 'absent':
+      return current === undefined;
+    case 'version':
+      return current?.version === condition.version;
+    case 'value':
+      return current !== undefined && bytesEqual(current.value, condition.value);
+  }
+}
+
+function gaveUp(key: string, attempts: number): StoreError {
+  return new StoreError(
+    'UNAVAILABLE',
+    `gave up on key ${JSON.stringify(key)} after ${attempts} attempts: each time its condition still held but its ` +
+      'ModifyIndex had moved (a concurrent writer rewrote it); nothing was applied',
+    { backend: 'consul' },
+  );
+}
+
+/**
+ * The Consul driver. Every read is a `consistent` read (the leader confirms its leadership with a
+ * quorum first), every write is one `/v1/txn` call, whose answer carries the written entry's new
+ * ModifyIndex: the version. ModifyIndex is a Raft log index, so a version is never handed out
+ * twice, not even after a delete and re-create.
+ */
+export class ConsulDriver implements Driver {
+  readonly backend = 'consul';
+
+  constructor(
+    readonly capabilities: StoreCapabilities,
+    private readonly http: ConsulHttp,
+  ) {}
+
+  async get(key: string, ctx: CallContext): Promise<Entry | undefined> {
+    const out = await this.http.txn([{ KV: { Verb: 'get', Key: key } }], 'read', ctx);
+    if (out.ok) {
+      const raw = out.results[0];
+      if (raw === undefined) {
+        // The key exists (a missing one is a 409) but the ACL filtered it out of the answer.
+        throw new StoreError(
+          'PERMISSION_DENIED',
+          `the consul token may not read key ${JSON.stringify(key)}`,
+          {
+            backend: this.backend,
+          },
+        );
+      }
+      return toEntry(raw);
+    }
+    return this.absentOr(out.errors);
+  }
+
+  async list(prefix: string, _limit: number | undefined, ctx: CallContext): Promise<Entry[]> {
+    // Consul has no limit on a tree read; the store applies `limit` after sorting.
+    if (prefix === '') return (await this.http.listAll(ctx)).map(toEntry);
+    const out = await this.http.txn([{ KV: { Verb: 'get-tree', Key: prefix } }], 'read', ctx);
+    if (!out.ok) {
+      if (classifyTxnErrors(out.errors) === 'denied') throw deniedError(out.errors);
+      throw new StoreError(
+        'INTERNAL',
+        `consul refused to list ${JSON.stringify(prefix)}: ${out.errors[0]?.What}`,
+        {
+          backend: this.backend,
+        },
+      );
+    }
+    return out.results.map(toEntry);
+  }
+
+  async put(
+    key: string,
+    value: Uint8Array,
+    condition: WriteCondition | undefined,
+    ctx: CallContext,
+  ): Promise<CasResult> {
+    const Value = encodeValue(value);
+    if (condition === undefined) {
+      const out = await this.write([{ KV: { Verb: 'set', Key: key, Value } }], ctx);
+      if (!out.ok) throw this.unexpected(out.errors);
+      return { ok: true, version: versionsOf(out.results, [key]).get(key) as string };
+    }
+    const out = await this.conditional(key, condition, ctx, (index) => [
+      { KV: { Verb: 'cas', Key: key, Value, Index: index } },
+    ]);
+    return out.ok ? { ok: true, version: versionsOf(out.results, [key]).get(key) as string } : out;
+  }
+
+  async delete(key: string, ifVersion: string | undefined, ctx: CallContext): Promise<DriverDeleteResult> {
+    if (ifVersion === undefined) {
+      // `get` fails the whole transaction when the key is absent, which is how we learn whether
+      // the delete deleted anything, in the same round trip.
+      const out = await this.write(
+        [{ KV: { Verb: 'get', Key: key } }, { KV: { Verb: 'delete', Key: key } }],
+        ctx,
+      );
+      if (out.ok) return { ok: true, deleted: true };
+      if (classifyTxnErrors(out.errors) === 'absent') return { ok: true, deleted: false };
+      throw this.unexpected(out.errors);
+    }
+    // Not `delete-cas`: Consul answers success for it on an absent key. `check-index` fails there.
+    const result = await this.conditional(key, { type: 'version', version: ifVersion }, ctx, (index) => [
+      { KV: { Verb: 'check-index', Key: key, Index: index } },
+      { KV: { Verb: 'delete', Key: key } },
+    ]);
+    return result.ok ? { ok: true, deleted: true } : { ok: false, current: result.current };
+  }
+
+  async transaction(txn: NormalizedTransaction, ctx: CallContext): Promise<TransactionResult> {
+    const puts = txn.operations.filter((o) => o.type === 'put').map((o) => o.key);
+    for (let attempt = 1; ; attempt++) {
+      const built = await buildTransaction(txn, (ops) => this.http.txn(ops, 'read', ctx));
+      if (built === undefined) return { ok: false };
+      const out = await this.write(built.ops, ctx);
+      if (out.ok) return { ok: true, versions: versionsOf(out.results, puts) };
+      if (classifyTxnErrors(out.errors) === 'denied') throw deniedError(out.errors);
+      // Failed only on indexes taken from the values read: the values may still hold. The next
+      // attempt reads them again and reports a lost comparison if one of them changed.
+      if (!out.errors.every((e) => built.valueCheckOps.has(e.OpIndex))) return { ok: false };
+      if (attempt >= MAX_INDEX_RACES) throw gaveUp(txn.conditions[0]?.key ?? '', attempt);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+
+  /**
+   * A conditional single-key write. A lost comparison is reported together with the entry read
+   * right after it (a consistent read), and only if that entry still fails the condition: the
+   * result is then what the write would have seen at the moment of that read. When the re-read
+   * shows the condition holding again (the key was deleted, or rewritten with the expected value),
+   * the write is retried against the new index instead.
+   *
+   * Round trips: version or absent condition: 1, 2 when the comparison is lost. Value condition:
+   * 1 when the value read differs, 2 when the swap succeeds, 3 when it loses a race.
+   */
+  private async conditional(
+    key: string,
+    condition: KeyCondition,
+    ctx: CallContext,
+    ops: (index: number) => TxnOp[],
+  ): Promise<{ ok: true; results: readonly RawEntry[] } | { ok: false; current: Entry | undefined }> {
+    // Value CAS: Consul compares indexes, not bytes, so read the index that holds the value.
+    let current = condition.type === 'value' ? await this.get(key, ctx) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      let index: number | undefined;
+      if (condition.type === 'absent') index = 0;
+      else if (condition.type === 'version') index = parseVersion(condition.version);
+      else if (current !== undefined && holds(condition, current)) index = parseVersion(current.version);
+      if (index === undefined) {
+        // A malformed version can never match; a value that differs has already lost.
+        if (condition.type !== 'value') current = await this.get(key, ctx);
+        return { ok: false, current };
+      }
+      const out = await this.write(ops(index), ctx);
+      if (out.ok) return out;
+      if (classifyTxnErrors(out.errors) === 'denied') throw deniedError(out.errors);
+      current = await this.get(key, ctx);
+      if (!holds(condition, current)) return { ok: false, current };
+      if (attempt >= MAX_INDEX_RACES) throw gaveUp(key, attempt);
+    }
+  }
+
+  private write(ops: readonly TxnOp[], ctx: CallContext) {
+    checkBodySize(ops);
+    return this.http.txn(ops, 'write', ctx);
+  }
+
+  private absentOr(errors: Parameters<typeof classifyTxnErrors>[0]): undefined {
+    const kind = classifyTxnErrors(errors);
+    if (kind === 'absent') return undefined;
+    throw kind === 'denied' ? deniedError(errors) : this.unexpected(errors);
+  }
+
+  private unexpected(errors: Parameters<typeof classifyTxnErrors>[0]): StoreError {
+    if (classifyTxnErrors(errors) === 'denied') return deniedError(errors);
+    const what = errors.map((e) => `op ${e.OpIndex}: ${e.What}`).join('; ');
+    // A 409 means Consul rejected the transaction whole: nothing was applied.
+    return new StoreError('INTERNAL', `consul rejected the request: ${what}`, { backend: this.backend });
+  }
+}

@@ -1,0 +1,44 @@
+import {
+  type Adapter,
+  contractLimits,
+  type ResolvedStoreConfig,
+  type Store,
+  type StoreCapabilities,
+  storeFromDriver,
+} from '@strongbox/core';
+import { ConsulHttp } from './client.js';
+import { ConsulDriver } from './driver.js';
+
+/** What the Consul store provides: linearizable (`consistent`) reads, atomic transactions, the contract's limits. */
+export const consulCapabilities: StoreCapabilities = {
+  readConsistency: 'linearizable',
+  transactions: true,
+  watch: false,
+  leases: false,
+  ...contractLimits,
+};
+
+/**
+ * Opens a Consul store from a parsed config. No request is made until the first call: every
+ * call has its own deadline (`requestTimeoutMs`), which also bounds connecting.
+ * @example
+ * const store = await openConsulStore(parseStoreConfig({ backend: 'consul', endpoints: ['127.0.0.1:8500'] }));
+ */
+export async function openConsulStore(config: ResolvedStoreConfig): Promise<Store> {
+  const driver = new ConsulDriver(consulCapabilities, new ConsulHttp(config));
+  return storeFromDriver(driver, { requestTimeoutMs: config.requestTimeoutMs });
+}
+
+/**
+ * The Consul adapter, loaded by `createStore({ backend: 'consul', … })`.
+ * @example
+ * const store = await createStore({ backend: 'consul', endpoints: ['127.0.0.1:8500'], consul: { token } });
+ */
+export const adapter: Adapter = {
+  backend: 'consul',
+  capabilities: consulCapabilities,
+  open: openConsulStore,
+};
+
+export { MAX_TXN_BODY_BYTES } from './codec.js';
+export { MAX_INDEX_RACES } from './driver.js';

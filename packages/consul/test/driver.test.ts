@@ -1,0 +1,194 @@
+import { type Cluster, startCluster } from '@strongbox/cluster';
+import { isStoreError, type Store, toText } from '@strongbox/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_TXN_BODY_BYTES } from '../src/index.js';
+import { open, prefix } from './helpers.js';
+
+let cluster: Cluster;
+let store: Store;
+
+beforeAll(async () => {
+  cluster = await startCluster({ backend: 'consul', nodes: 3 });
+  store = await open(cluster.endpoints);
+}, 120_000);
+afterAll(async () => {
+  await store?.close();
+  await cluster?.stop();
+});
+
+describe('consul driver on a real 3-server cluster', () => {
+  it('returns the ModifyIndex of each write as its version, and reads it back', async () => {
+    const p = prefix();
+    const { version } = await store.put(`${p}a`, 'one');
+    expect(version).toMatch(/^[1-9]\d*$/);
+    const got = await store.get(`${p}a`);
+    expect(got && toText(got.value)).toBe('one');
+    expect(got?.version).toBe(version);
+    const second = await store.put(`${p}a`, 'two');
+    expect(Number(second.version)).toBeGreaterThan(Number(version));
+  });
+
+  it('never reuses a version after delete and re-create', async () => {
+    const p = prefix();
+    const first = await store.put(`${p}k`, 'x');
+    expect(await store.delete(`${p}k`)).toEqual({ deleted: true });
+    expect(await store.delete(`${p}k`)).toEqual({ deleted: false });
+    const again = await store.putIfAbsent(`${p}k`, 'x');
+    expect(again.ok).toBe(true);
+    if (!again.ok) return;
+    expect(again.version).not.toBe(first.version);
+    const stale = await store.putIfVersion(`${p}k`, 'y', first.version);
+    expect(stale.ok).toBe(false);
+    expect(await store.deleteIfVersion(`${p}k`, first.version)).toMatchObject({ ok: false });
+    expect(await store.deleteIfVersion(`${p}k`, again.version)).toEqual({ ok: true });
+  });
+
+  it('reports the current entry with a lost comparison', async () => {
+    const p = prefix();
+    const { version } = await store.put(`${p}k`, 'held');
+    const lost = await store.putIfAbsent(`${p}k`, 'other');
+    expect(lost).toMatchObject({ ok: false, current: { key: `${p}k`, version } });
+    const cas = await store.compareAndSwap(`${p}k`, 'nope', 'next');
+    expect(cas).toMatchObject({ ok: false, current: { version } });
+    const won = await store.compareAndSwap(`${p}k`, 'held', 'next');
+    expect(won.ok).toBe(true);
+    expect(await store.compareAndSwap(`${p}absent`, 'x', 'y')).toEqual({ ok: false, current: undefined });
+  });
+
+  it('treats versions it cannot have issued as never matching (0 would mean "absent" to Consul)', async () => {
+    const p = prefix();
+    for (const v of ['0', '-1', 'abc', '1e3', '99999999999999999999']) {
+      expect(await store.putIfVersion(`${p}k`, 'x', v)).toEqual({ ok: false, current: undefined });
+      expect(await store.deleteIfVersion(`${p}k`, v)).toEqual({ ok: false, current: undefined });
+    }
+    expect(await store.get(`${p}k`)).toBeUndefined();
+    expect(
+      await store.transaction({
+        conditions: [{ type: 'version', key: `${p}k`, version: '0' }],
+        operations: [],
+      }),
+    ).toEqual({ ok: false });
+  });
+
+  it('deleteIfVersion on an absent key is a lost comparison (Consul delete-cas would succeed)', async () => {
+    const p = prefix();
+    const { version } = await store.put(`${p}k`, 'x');
+    await store.delete(`${p}k`);
+    expect(await store.deleteIfVersion(`${p}k`, version)).toEqual({ ok: false, current: undefined });
+  });
+
+  it('stores keys Consul’s URL paths mangle, exactly, and lists them by any prefix', async () => {
+    const p = prefix();
+    const odd = [
+      '/lead',
+      'a//b',
+      'a/../b',
+      'a/./b',
+      '..',
+      'sp ace',
+      'pct%41',
+      'q?x#y',
+      'ü/日本',
+      'trail/',
+      'nl\nx',
+      'nul\u0000x',
+      'tab\tx',
+      '😀',
+    ];
+    for (const k of odd) await store.put(`${p}${k}`, k);
+    for (const k of odd) {
+      const e = await store.get(`${p}${k}`);
+      expect(e?.key).toBe(`${p}${k}`);
+      expect(e && toText(e.value)).toBe(k);
+    }
+    const all = await store.list(p);
+    expect(all.map((e) => e.key.slice(p.length)).sort()).toEqual([...odd].sort());
+    expect((await store.list(`${p}a/`)).map((e) => e.key)).toEqual([`${p}a/../b`, `${p}a/./b`, `${p}a//b`]);
+    expect((await store.list(`${p}/`)).map((e) => e.key)).toEqual([`${p}/lead`]);
+    expect((await store.list(`${p}nul\u0000`)).map((e) => e.key)).toEqual([`${p}nul\u0000x`]);
+    const everything = await store.list('');
+    expect(everything.filter((e) => e.key.startsWith(p))).toHaveLength(odd.length);
+  });
+
+  it('keeps binary values byte for byte, including empty ones', async () => {
+    const p = prefix();
+    const bytes = new Uint8Array(256).map((_, i) => i);
+    await store.put(`${p}bin`, bytes);
+    await store.put(`${p}empty`, new Uint8Array(0));
+    expect((await store.get(`${p}bin`))?.value).toEqual(bytes);
+    expect((await store.get(`${p}empty`))?.value).toEqual(new Uint8Array(0));
+    const listed = await store.list(p);
+    expect(listed.map((e) => e.value)).toEqual([bytes, new Uint8Array(0)]);
+  });
+
+  it('accepts the contract’s largest value and transaction', async () => {
+    const p = prefix();
+    const big = new Uint8Array(256 * 1024).fill(7);
+    const { version } = await store.put(`${p}big`, big);
+    expect((await store.get(`${p}big`))?.version).toBe(version);
+    const each = Math.floor((256 * 1024) / 64) - 20;
+    const ops = Array.from({ length: 64 }, (_, i) => ({
+      type: 'put' as const,
+      key: `${p}${String(i).padStart(2, '0')}`,
+      value: new Uint8Array(each),
+    }));
+    const r = await store.transaction({ operations: ops });
+    expect(r.ok && r.versions.size).toBe(64);
+  });
+
+  it('refuses a transaction whose JSON body exceeds txn_max_req_len before sending it', async () => {
+    const p = prefix();
+    // 64 keys of 1000 control characters: each becomes 6000 bytes of JSON (\u0001), 384 KB in all.
+    const key = (i: number) => `${p}${String(i).padStart(2, '0')}${'\u0001'.repeat(960)}`;
+    const operations = Array.from({ length: 64 }, (_, i) => ({
+      type: 'put' as const,
+      key: key(i),
+      value: new Uint8Array(2500),
+    }));
+    const err = await store.transaction({ operations }).catch((e: unknown) => e);
+    expect(isStoreError(err, 'VALUE_TOO_LARGE')).toBe(true);
+    expect(String((err as Error).message)).toContain(String(MAX_TXN_BODY_BYTES));
+    expect(await store.list(p)).toEqual([]);
+  });
+
+  it('maps every condition kind onto one Consul transaction', async () => {
+    const p = prefix();
+    const a = await store.put(`${p}a`, 'A');
+    await store.put(`${p}b`, 'B');
+    const ok = await store.transaction({
+      conditions: [
+        { type: 'version', key: `${p}a`, version: a.version },
+        { type: 'value', key: `${p}b`, value: 'B' },
+        { type: 'absent', key: `${p}c` },
+        { type: 'present', key: `${p}b` },
+      ],
+      operations: [
+        { type: 'put', key: `${p}a`, value: 'A2' },
+        { type: 'put', key: `${p}c`, value: 'C' },
+        { type: 'delete', key: `${p}b` },
+      ],
+    });
+    expect(ok.ok).toBe(true);
+    if (!ok.ok) return;
+    expect([...ok.versions.keys()].sort()).toEqual([`${p}a`, `${p}c`]);
+    expect((await store.get(`${p}a`))?.version).toBe(ok.versions.get(`${p}a`));
+    expect(await store.get(`${p}b`)).toBeUndefined();
+    for (const condition of [
+      { type: 'version' as const, key: `${p}a`, version: a.version },
+      { type: 'value' as const, key: `${p}a`, value: 'A' },
+      { type: 'value' as const, key: `${p}b`, value: 'B' },
+      { type: 'absent' as const, key: `${p}c` },
+      { type: 'present' as const, key: `${p}b` },
+    ]) {
+      const r = await store.transaction({
+        conditions: [condition],
+        operations: [{ type: 'put', key: `${p}z`, value: 'z' }],
+      });
+      expect(r, JSON.stringify(condition)).toEqual({ ok: false });
+    }
+    expect(await store.get(`${p}z`)).toBeUndefined();
+    expect(
+      await store.transaction({ conditions: [{ type: 'present', key: `${p}a` }], operations: [] }),
+    ).toEqual({ ok: true, versions: new Map() });
+  });
+});
