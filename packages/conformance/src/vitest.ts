@@ -7,7 +7,7 @@ import { type ConformanceOptions, contractCases, openReplicas } from './contract
  * Registers the contract suite with vitest. Call it at the top level of a test file:
  * @example
  * describeConformance({ name: 'etcd 3 nodes', createStore: () => createStore({ endpoints: cluster.endpoints }) });
- */export function describeConformance(options: ConformanceOptions): void {
+ */ export function describeConformance(options: ConformanceOptions): void {
   describe(`contract: ${options.name}`, () => {
     let stores: Store[] = [];
     beforeAll(async () => {
@@ -20,7 +20,11 @@ import { type ConformanceOptions, contractCases, openReplicas } from './contract
     for (const group of groups) {
       describe(group, () => {
         for (const c of contractCases.filter((x) => x.group === group)) {
-          it(c.name, () => c.run(caseContext(stores, options.createStore)), options.timeoutMs ?? c.timeoutMs ?? 30_000);
+          it(
+            c.name,
+            () => c.run(caseContext(stores, options.createStore)),
+            options.timeoutMs ?? c.timeoutMs ?? 30_000,
+          );
         }
       });
     }

@@ -28,8 +28,14 @@ class FaithfulDriver implements Driver {
   async list(prefix: string, _limit: number | undefined, _ctx: CallContext): Promise<Entry[]> {
     return this.state.list(prefix);
   }
-  async put(key: string, value: Uint8Array, c: WriteCondition | undefined, _ctx: CallContext): Promise<CasResult> {
-    if (c !== undefined && !this.state.holds({ ...c, key })) return { ok: false, current: this.state.get(key) };
+  async put(
+    key: string,
+    value: Uint8Array,
+    c: WriteCondition | undefined,
+    _ctx: CallContext,
+  ): Promise<CasResult> {
+    if (c !== undefined && !this.state.holds({ ...c, key }))
+      return { ok: false, current: this.state.get(key) };
     return { ok: true, version: this.state.set(key, value).version };
   }
   async delete(key: string, ifVersion: string | undefined, _ctx: CallContext): Promise<DriverDeleteResult> {
@@ -53,7 +59,10 @@ class FaithfulDriver implements Driver {
 /** Applies only the first half of a transaction's operations (a crash between writes). */
 class HalfTransaction extends FaithfulDriver {
   override async transaction(txn: NormalizedTransaction, ctx: CallContext): Promise<TransactionResult> {
-    const half = txn.operations.length > 1 ? txn.operations.slice(0, Math.ceil(txn.operations.length / 2)) : txn.operations;
+    const half =
+      txn.operations.length > 1
+        ? txn.operations.slice(0, Math.ceil(txn.operations.length / 2))
+        : txn.operations;
     return super.transaction({ conditions: txn.conditions, operations: half }, ctx);
   }
 }
@@ -67,7 +76,10 @@ class CasIgnoresVersion extends FaithfulDriver {
     return super.delete(key, undefined, ctx);
   }
   override async transaction(txn: NormalizedTransaction, ctx: CallContext) {
-    return super.transaction({ conditions: txn.conditions.filter((c) => c.type !== 'version'), operations: txn.operations }, ctx);
+    return super.transaction(
+      { conditions: txn.conditions.filter((c) => c.type !== 'version'), operations: txn.operations },
+      ctx,
+    );
   }
 }
 
@@ -94,18 +106,31 @@ class VersionsReused extends FaithfulDriver {
   override async list(prefix: string, limit: number | undefined, ctx: CallContext) {
     return (await super.list(prefix, limit, ctx)).map((e) => this.view(e) as Entry);
   }
-  override async put(key: string, value: Uint8Array, c: WriteCondition | undefined, ctx: CallContext): Promise<CasResult> {
+  override async put(
+    key: string,
+    value: Uint8Array,
+    c: WriteCondition | undefined,
+    ctx: CallContext,
+  ): Promise<CasResult> {
     const cond = c?.type === 'version' ? { type: 'version' as const, version: this.real(key, c.version) } : c;
     const r = await super.put(key, value, cond, ctx);
-    return r.ok ? { ok: true, version: this.fresh(key, r.version) } : { ok: false, current: this.view(r.current) };
+    return r.ok
+      ? { ok: true, version: this.fresh(key, r.version) }
+      : { ok: false, current: this.view(r.current) };
   }
-  override async delete(key: string, ifVersion: string | undefined, ctx: CallContext): Promise<DriverDeleteResult> {
+  override async delete(
+    key: string,
+    ifVersion: string | undefined,
+    ctx: CallContext,
+  ): Promise<DriverDeleteResult> {
     const r = await super.delete(key, ifVersion === undefined ? undefined : this.real(key, ifVersion), ctx);
     if (r.ok && r.deleted) this.#counters.delete(key); // the bug: numbering starts again
     return r.ok ? r : { ok: false, current: this.view(r.current) };
   }
   override async transaction(txn: NormalizedTransaction, ctx: CallContext): Promise<TransactionResult> {
-    const conditions = txn.conditions.map((c) => (c.type === 'version' ? { ...c, version: this.real(c.key, c.version) } : c));
+    const conditions = txn.conditions.map((c) =>
+      c.type === 'version' ? { ...c, version: this.real(c.key, c.version) } : c,
+    );
     const r = await super.transaction({ conditions, operations: txn.operations }, ctx);
     if (!r.ok) return r;
     for (const op of txn.operations) if (op.type === 'delete') this.#counters.delete(op.key);
@@ -138,8 +163,14 @@ class StaleReads extends FaithfulDriver {
 
 /** Check-then-set with a gap: compare and write are not atomic, so concurrent CAS both win. */
 class RacyCompare extends FaithfulDriver {
-  override async put(key: string, value: Uint8Array, c: WriteCondition | undefined, ctx: CallContext): Promise<CasResult> {
-    if (c !== undefined && !this.state.holds({ ...c, key })) return { ok: false, current: this.state.get(key) };
+  override async put(
+    key: string,
+    value: Uint8Array,
+    c: WriteCondition | undefined,
+    ctx: CallContext,
+  ): Promise<CasResult> {
+    if (c !== undefined && !this.state.holds({ ...c, key }))
+      return { ok: false, current: this.state.get(key) };
     await new Promise((r) => setImmediate(r));
     return super.put(key, value, undefined, ctx);
   }

@@ -27,17 +27,27 @@ describe('the contract suite catches broken stores', () => {
     it(`fails on ${name}`, async () => {
       const state = new MemoryState();
       const open = make();
-      const outcomes = await runContractCases({ name, createStore: async () => open(state), timeoutMs: 3_000 });
+      const outcomes = await runContractCases({
+        name,
+        createStore: async () => open(state),
+        timeoutMs: 3_000,
+      });
       const failed = outcomes.filter((o) => !o.passed).map((o) => o.name);
       for (const expected of mustCatch[name as keyof typeof brokenStores]) {
-        expect(failed.some((f) => f.startsWith(expected)), `case "${expected}" must fail on ${name}`).toBe(true);
+        expect(
+          failed.some((f) => f.startsWith(expected)),
+          `case "${expected}" must fail on ${name}`,
+        ).toBe(true);
       }
     }, 120_000);
   }
 
   it('passes every case on the faithful memory store (so the failures above are the bugs)', async () => {
     const state = new MemoryState();
-    const outcomes = await runContractCases({ name: 'memory', createStore: async () => createMemoryStore({ state }) });
+    const outcomes = await runContractCases({
+      name: 'memory',
+      createStore: async () => createMemoryStore({ state }),
+    });
     expect(outcomes.filter((o) => !o.passed).map((o) => `${o.name}: ${String(o.error)}`)).toEqual([]);
     expect(outcomes.length).toBeGreaterThan(30);
   }, 60_000);

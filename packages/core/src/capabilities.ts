@@ -54,6 +54,9 @@ export function hasCapability(caps: StoreCapabilities, name: CapabilityName): bo
 }
 
 /** The names among `required` that `caps` lacks. */
-export function missingCapabilities(caps: StoreCapabilities, required: readonly CapabilityName[]): CapabilityName[] {
+export function missingCapabilities(
+  caps: StoreCapabilities,
+  required: readonly CapabilityName[],
+): CapabilityName[] {
   return required.filter((name) => !hasCapability(caps, name));
 }

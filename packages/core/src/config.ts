@@ -52,7 +52,13 @@ export const zookeeperConfig = z
       .regex(/^(\/[^/\0]+)+$/, 'root must be an absolute znode path like /strongbox')
       .default('/strongbox')
       .describe('znode under which every key is stored'),
-    sessionTimeoutMs: z.number().int().min(2000).max(120_000).default(10_000).describe('ZooKeeper session timeout'),
+    sessionTimeoutMs: z
+      .number()
+      .int()
+      .min(2000)
+      .max(120_000)
+      .default(10_000)
+      .describe('ZooKeeper session timeout'),
     auth: z
       .object({ username: z.string().min(1), password: z.string() })
       .strict()
@@ -75,11 +81,22 @@ export const embeddedConfig = z
       .string()
       .min(1)
       .optional()
-      .describe('name1=http://host:peerPort,… of every member; default: this member alone (or `nodes` local members)'),
+      .describe(
+        'name1=http://host:peerPort,… of every member; default: this member alone (or `nodes` local members)',
+      ),
     clusterToken: z.string().min(1).default('strongbox').describe('initial cluster token'),
-    dataDir: z.string().min(1).optional().describe('data directory; reused (rejoining) when it exists; default: a temporary one, removed on close'),
+    dataDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'data directory; reused (rejoining) when it exists; default: a temporary one, removed on close',
+      ),
     startupTimeoutMs: z.number().int().positive().default(30_000).describe('how long to wait for a leader'),
-    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'panic', 'fatal']).default('error').describe('etcd log level'),
+    logLevel: z
+      .enum(['debug', 'info', 'warn', 'error', 'panic', 'fatal'])
+      .default('error')
+      .describe('etcd log level'),
     nodes: z
       .union([z.literal(1), z.literal(3), z.literal(5)])
       .default(1)
@@ -96,8 +113,16 @@ export const storeConfig = z
       .min(1)
       .optional()
       .describe('host:port (or URL) of each server; default: the backend’s usual local address'),
-    namespace: z.string().default('').describe('prefix added to every key, to share one backend between services'),
-    connectTimeoutMs: z.number().int().positive().default(5_000).describe('how long to wait for a connection'),
+    namespace: z
+      .string()
+      .default('')
+      .describe('prefix added to every key, to share one backend between services'),
+    connectTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5_000)
+      .describe('how long to wait for a connection'),
     requestTimeoutMs: z.number().int().positive().default(5_000).describe('default deadline of a call'),
     require: z
       .array(capabilityName)
@@ -112,7 +137,11 @@ export const storeConfig = z
   .superRefine((c, ctx) => {
     for (const section of ['etcd', 'consul', 'zookeeper'] as const) {
       if (c[section] !== undefined && c.backend !== section) {
-        ctx.addIssue({ code: 'custom', path: [section], message: `only applies with backend '${section}', not '${c.backend}'` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [section],
+          message: `only applies with backend '${section}', not '${c.backend}'`,
+        });
       }
     }
     if (c.embedded !== undefined) {
@@ -120,7 +149,11 @@ export const storeConfig = z
         ctx.addIssue({ code: 'custom', path: ['embedded'], message: 'embedded mode runs etcd only' });
       }
       if (c.endpoints !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['endpoints'], message: 'give endpoints or embedded, not both' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endpoints'],
+          message: 'give endpoints or embedded, not both',
+        });
       }
     }
   });

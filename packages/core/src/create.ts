@@ -47,7 +47,9 @@ export async function loadAdapter(backend: BackendName): Promise<Adapter> {
     throw err;
   }
   if (mod.adapter?.backend !== backend || typeof mod.adapter.open !== 'function') {
-    throw new StoreError('INTERNAL', `${pkg} does not export an adapter for backend '${backend}'`, { backend });
+    throw new StoreError('INTERNAL', `${pkg} does not export an adapter for backend '${backend}'`, {
+      backend,
+    });
   }
   return mod.adapter;
 }

@@ -36,7 +36,12 @@ export interface Driver {
   /** Entries under `prefix` in key order (the store sorts again by UTF-8 bytes and applies `limit`). */
   list(prefix: string, limit: number | undefined, ctx: CallContext): Promise<Entry[]>;
   /** A write, unconditional when `condition` is undefined. */
-  put(key: string, value: Uint8Array, condition: WriteCondition | undefined, ctx: CallContext): Promise<CasResult>;
+  put(
+    key: string,
+    value: Uint8Array,
+    condition: WriteCondition | undefined,
+    ctx: CallContext,
+  ): Promise<CasResult>;
   /** A delete, conditional on the version when `ifVersion` is given. */
   delete(key: string, ifVersion: string | undefined, ctx: CallContext): Promise<DriverDeleteResult>;
   transaction(txn: NormalizedTransaction, ctx: CallContext): Promise<TransactionResult>;

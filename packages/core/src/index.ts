@@ -23,7 +23,14 @@ export {
 } from './config.js';
 export { type Adapter, adapterPackages, createStore, loadAdapter } from './create.js';
 export type { CallContext, Driver, DriverDeleteResult, WriteCondition } from './driver.js';
-export { type ErrorCode, type ErrorDetail, errorCodes, isStoreError, StoreError, type StoreErrorOptions } from './errors.js';
+export {
+  type ErrorCode,
+  type ErrorDetail,
+  errorCodes,
+  isStoreError,
+  StoreError,
+  type StoreErrorOptions,
+} from './errors.js';
 export { createMemoryStore, MemoryState, type MemoryStoreOptions, memoryCapabilities } from './memory.js';
 export { prefixed } from './prefixed.js';
 export { type DriverStoreOptions, storeFromDriver } from './store.js';

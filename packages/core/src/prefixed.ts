@@ -19,12 +19,17 @@ class PrefixDriver implements Driver {
     private readonly prefix: string,
   ) {
     this.backend = inner.backend;
-    this.capabilities = { ...inner.capabilities, maxKeyBytes: inner.capabilities.maxKeyBytes - utf8Length(prefix) };
+    this.capabilities = {
+      ...inner.capabilities,
+      maxKeyBytes: inner.capabilities.maxKeyBytes - utf8Length(prefix),
+    };
   }
 
   private opts(ctx: CallContext): CallOptions {
     // Without a caller's timeout the inner store applies its own default deadline.
-    return ctx.timeoutGiven ? { signal: ctx.signal, timeoutMs: Math.max(1, ctx.deadline - Date.now()) } : { signal: ctx.signal };
+    return ctx.timeoutGiven
+      ? { signal: ctx.signal, timeoutMs: Math.max(1, ctx.deadline - Date.now()) }
+      : { signal: ctx.signal };
   }
 
   private strip(e: Entry | undefined): Entry | undefined {
@@ -45,7 +50,12 @@ class PrefixDriver implements Driver {
     return entries.map((e) => this.strip(e) as Entry);
   }
 
-  async put(key: string, value: Uint8Array, c: WriteCondition | undefined, ctx: CallContext): Promise<CasResult> {
+  async put(
+    key: string,
+    value: Uint8Array,
+    c: WriteCondition | undefined,
+    ctx: CallContext,
+  ): Promise<CasResult> {
     const k = this.prefix + key;
     const o = this.opts(ctx);
     if (c === undefined) {
@@ -95,9 +105,13 @@ class PrefixDriver implements Driver {
  */
 export function prefixed(store: Store, prefix: string): Store {
   if (typeof prefix !== 'string' || prefix.length === 0 || !prefix.isWellFormed()) {
-    throw new StoreError('INVALID_ARGUMENT', `prefix must be a non-empty well-formed string, got ${JSON.stringify(prefix)}`, {
-      backend: store.backend,
-    });
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `prefix must be a non-empty well-formed string, got ${JSON.stringify(prefix)}`,
+      {
+        backend: store.backend,
+      },
+    );
   }
   if (utf8Length(prefix) >= store.capabilities.maxKeyBytes) {
     throw new StoreError(

@@ -17,7 +17,14 @@ import type {
   Version,
 } from './types.js';
 import { runUpdate } from './update.js';
-import { checkKey, checkPrefix, checkTimeout, checkValue, checkVersion, normalizeTransaction } from './validate.js';
+import {
+  checkKey,
+  checkPrefix,
+  checkTimeout,
+  checkValue,
+  checkVersion,
+  normalizeTransaction,
+} from './validate.js';
 
 /** Options of {@link storeFromDriver}. */
 export interface DriverStoreOptions {
@@ -46,7 +53,12 @@ class DriverStore implements Store {
   }
 
   get(key: string, options?: CallOptions): Promise<Entry | undefined> {
-    return this.call('read', options, () => checkKey(key, this.capabilities, this.backend), (ctx) => this.driver.get(key, ctx));
+    return this.call(
+      'read',
+      options,
+      () => checkKey(key, this.capabilities, this.backend),
+      (ctx) => this.driver.get(key, ctx),
+    );
   }
 
   async list(prefix: string, options?: ListOptions): Promise<Entry[]> {
@@ -71,9 +83,13 @@ class DriverStore implements Store {
   async put(key: string, value: ValueInput, options?: CallOptions): Promise<{ version: Version }> {
     const result = await this.write(key, value, undefined, options);
     if (!result.ok) {
-      throw new StoreError('INTERNAL', `unconditional put of ${JSON.stringify(key)} reported a lost comparison`, {
-        backend: this.backend,
-      });
+      throw new StoreError(
+        'INTERNAL',
+        `unconditional put of ${JSON.stringify(key)} reported a lost comparison`,
+        {
+          backend: this.backend,
+        },
+      );
     }
     return { version: result.version };
   }
@@ -82,11 +98,26 @@ class DriverStore implements Store {
     return this.write(key, value, () => ({ type: 'absent' }), options);
   }
 
-  putIfVersion(key: string, value: ValueInput, ifVersion: Version, options?: CallOptions): Promise<CasResult> {
-    return this.write(key, value, () => ({ type: 'version', version: checkVersion(ifVersion, this.backend) }), options);
+  putIfVersion(
+    key: string,
+    value: ValueInput,
+    ifVersion: Version,
+    options?: CallOptions,
+  ): Promise<CasResult> {
+    return this.write(
+      key,
+      value,
+      () => ({ type: 'version', version: checkVersion(ifVersion, this.backend) }),
+      options,
+    );
   }
 
-  compareAndSwap(key: string, expected: ValueInput, next: ValueInput, options?: CallOptions): Promise<CasResult> {
+  compareAndSwap(
+    key: string,
+    expected: ValueInput,
+    next: ValueInput,
+    options?: CallOptions,
+  ): Promise<CasResult> {
     return this.write(
       key,
       next,
@@ -103,9 +134,13 @@ class DriverStore implements Store {
       (ctx) => this.driver.delete(key, undefined, ctx),
     );
     if (!result.ok) {
-      throw new StoreError('INTERNAL', `unconditional delete of ${JSON.stringify(key)} reported a lost comparison`, {
-        backend: this.backend,
-      });
+      throw new StoreError(
+        'INTERNAL',
+        `unconditional delete of ${JSON.stringify(key)} reported a lost comparison`,
+        {
+          backend: this.backend,
+        },
+      );
     }
     return { deleted: result.deleted };
   }
@@ -135,7 +170,11 @@ class DriverStore implements Store {
     );
   }
 
-  update<T = undefined>(keys: readonly string[], fn: UpdateFn<T>, options?: UpdateOptions): Promise<UpdateResult<T>> {
+  async update<T = undefined>(
+    keys: readonly string[],
+    fn: UpdateFn<T>,
+    options?: UpdateOptions,
+  ): Promise<UpdateResult<T>> {
     this.assertOpen();
     for (const k of keys) checkKey(k, this.capabilities, this.backend);
     return runUpdate(this, keys, fn, options);
@@ -171,7 +210,8 @@ class DriverStore implements Store {
   }
 
   private assertOpen(): void {
-    if (this.#closing) throw new StoreError('CLOSED', `the ${this.backend} store is closed`, { backend: this.backend });
+    if (this.#closing)
+      throw new StoreError('CLOSED', `the ${this.backend} store is closed`, { backend: this.backend });
   }
 
   /**
@@ -207,7 +247,9 @@ class DriverStore implements Store {
       timeoutMs,
     );
     const onAbort = () =>
-      fire(new StoreError('ABORTED', 'the call was aborted', { backend: this.backend, cause: signal?.reason }));
+      fire(
+        new StoreError('ABORTED', 'the call was aborted', { backend: this.backend, cause: signal?.reason }),
+      );
     signal?.addEventListener('abort', onAbort, { once: true });
     const stopped = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
@@ -231,7 +273,10 @@ class DriverStore implements Store {
 
   private classify(err: unknown, kind: Kind, fired: StoreError | undefined): StoreError {
     const backend = this.backend;
-    if (fired && (err === fired || !(err instanceof StoreError) || err.code === 'TIMEOUT' || err.code === 'ABORTED')) {
+    if (
+      fired &&
+      (err === fired || !(err instanceof StoreError) || err.code === 'TIMEOUT' || err.code === 'ABORTED')
+    ) {
       if (kind === 'read') return fired;
       return new StoreError('INDETERMINATE', `the write may or may not have been applied: ${fired.message}`, {
         backend,
@@ -242,9 +287,13 @@ class DriverStore implements Store {
     const message = err instanceof Error ? err.message : String(err);
     return kind === 'read'
       ? new StoreError('INTERNAL', `unexpected ${backend} error: ${message}`, { backend, cause: err })
-      : new StoreError('INDETERMINATE', `unexpected ${backend} error, the write may have been applied: ${message}`, {
-          backend,
-          cause: err,
-        });
+      : new StoreError(
+          'INDETERMINATE',
+          `unexpected ${backend} error, the write may have been applied: ${message}`,
+          {
+            backend,
+            cause: err,
+          },
+        );
   }
 }

@@ -19,7 +19,9 @@ export type TypedCasResult<T> =
 export type TypedOperation<T> = { type: 'put'; key: string; value: T } | { type: 'delete'; key: string };
 
 /** A typed transaction's conditions; a value condition compares canonical JSON. */
-export type TypedCondition<T> = Exclude<Condition, { type: 'value' }> | { type: 'value'; key: string; value: T };
+export type TypedCondition<T> =
+  | Exclude<Condition, { type: 'value' }>
+  | { type: 'value'; key: string; value: T };
 
 /** What a typed update callback decides. */
 export interface TypedUpdatePlan<T, R> {
@@ -39,7 +41,11 @@ export function canonicalJson(value: unknown): string {
     }
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+      return Object.fromEntries(
+        Object.keys(o)
+          .sort()
+          .map((k) => [k, o[k]]),
+      );
     }
     return v;
   });
@@ -61,7 +67,10 @@ export class TypedStore<S extends z.ZodType> {
   encode(value: z.input<S>, key: string): Uint8Array {
     const parsed = this.schema.safeParse(value);
     if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(value)', message: i.message }));
+      const details = parsed.error.issues.map((i) => ({
+        path: i.path.map(String).join('.') || '(value)',
+        message: i.message,
+      }));
       throw new StoreError(
         'INVALID_ARGUMENT',
         `value for key ${JSON.stringify(key)} does not match the schema: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
@@ -71,10 +80,14 @@ export class TypedStore<S extends z.ZodType> {
     try {
       return toBytes(canonicalJson(parsed.data));
     } catch (err) {
-      throw new StoreError('INVALID_ARGUMENT', `value for key ${JSON.stringify(key)} is not JSON: ${String(err)}`, {
-        backend: this.store.backend,
-        cause: err,
-      });
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        `value for key ${JSON.stringify(key)} is not JSON: ${String(err)}`,
+        {
+          backend: this.store.backend,
+          cause: err,
+        },
+      );
     }
   }
 
@@ -91,10 +104,14 @@ export class TypedStore<S extends z.ZodType> {
     }
     const parsed = this.schema.safeParse(json);
     if (!parsed.success) {
-      throw new StoreError('INVALID_VALUE', `key ${JSON.stringify(entry.key)} holds a value the schema rejects`, {
-        backend: this.store.backend,
-        cause: parsed.error,
-      });
+      throw new StoreError(
+        'INVALID_VALUE',
+        `key ${JSON.stringify(entry.key)} holds a value the schema rejects`,
+        {
+          backend: this.store.backend,
+          cause: parsed.error,
+        },
+      );
     }
     return { key: entry.key, value: parsed.data, version: entry.version };
   }
@@ -115,11 +132,15 @@ export class TypedStore<S extends z.ZodType> {
     return (await this.store.list(prefix, options)).map((e) => this.decode(e));
   }
 
-  put(key: string, value: z.input<S>, options?: CallOptions): Promise<{ version: Version }> {
+  async put(key: string, value: z.input<S>, options?: CallOptions): Promise<{ version: Version }> {
     return this.store.put(key, this.encode(value, key), options);
   }
 
-  async putIfAbsent(key: string, value: z.input<S>, options?: CallOptions): Promise<TypedCasResult<z.output<S>>> {
+  async putIfAbsent(
+    key: string,
+    value: z.input<S>,
+    options?: CallOptions,
+  ): Promise<TypedCasResult<z.output<S>>> {
     return this.cas(await this.store.putIfAbsent(key, this.encode(value, key), options));
   }
 
@@ -139,10 +160,12 @@ export class TypedStore<S extends z.ZodType> {
     next: z.input<S>,
     options?: CallOptions,
   ): Promise<TypedCasResult<z.output<S>>> {
-    return this.cas(await this.store.compareAndSwap(key, this.encode(expected, key), this.encode(next, key), options));
+    return this.cas(
+      await this.store.compareAndSwap(key, this.encode(expected, key), this.encode(next, key), options),
+    );
   }
 
-  delete(key: string, options?: CallOptions): Promise<{ deleted: boolean }> {
+  async delete(key: string, options?: CallOptions): Promise<{ deleted: boolean }> {
     return this.store.delete(key, options);
   }
 
@@ -152,21 +175,24 @@ export class TypedStore<S extends z.ZodType> {
   }
 
   private operations(ops: readonly TypedOperation<z.input<S>>[]): Operation[] {
-    return ops.map((o) => (o.type === 'put' ? { type: 'put', key: o.key, value: this.encode(o.value, o.key) } : o));
+    return ops.map((o) =>
+      o.type === 'put' ? { type: 'put', key: o.key, value: this.encode(o.value, o.key) } : o,
+    );
   }
 
-  transaction(
+  async transaction(
     spec: { conditions?: TypedCondition<z.input<S>>[]; operations: TypedOperation<z.input<S>>[] },
     options?: CallOptions,
   ) {
     const conditions = (spec.conditions ?? []).map(
-      (c): Condition => (c.type === 'value' ? { type: 'value', key: c.key, value: this.encode(c.value, c.key) } : c),
+      (c): Condition =>
+        c.type === 'value' ? { type: 'value', key: c.key, value: this.encode(c.value, c.key) } : c,
     );
     return this.store.transaction({ conditions, operations: this.operations(spec.operations) }, options);
   }
 
   /** {@link Store.update} with decoded values. */
-  update<R = undefined>(
+  async update<R = undefined>(
     keys: readonly string[],
     fn: (
       current: ReadonlyMap<string, TypedEntry<z.output<S>> | undefined>,

@@ -40,7 +40,9 @@ export type CasResult =
   | { readonly ok: false; readonly current: Entry | undefined };
 
 /** The result of {@link Store.deleteIfVersion}. */
-export type DeleteIfResult = { readonly ok: true } | { readonly ok: false; readonly current: Entry | undefined };
+export type DeleteIfResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly current: Entry | undefined };
 
 /** A condition of a {@link TransactionSpec}; all must hold for the operations to apply. */
 export type Condition =
@@ -119,7 +121,12 @@ export interface Store extends AsyncDisposable {
   /** Writes only if the key's current version is `ifVersion`. */
   putIfVersion(key: string, value: ValueInput, ifVersion: Version, options?: CallOptions): Promise<CasResult>;
   /** Writes `next` only if the key holds exactly `expected`; an absent key never matches. */
-  compareAndSwap(key: string, expected: ValueInput, next: ValueInput, options?: CallOptions): Promise<CasResult>;
+  compareAndSwap(
+    key: string,
+    expected: ValueInput,
+    next: ValueInput,
+    options?: CallOptions,
+  ): Promise<CasResult>;
   /** Deletes the key; says whether it was there. */
   delete(key: string, options?: CallOptions): Promise<{ deleted: boolean }>;
   /** Deletes the key only if its current version is `ifVersion`. */
@@ -130,7 +137,11 @@ export interface Store extends AsyncDisposable {
    * Optimistic read-modify-write over several keys: reads them, lets `fn` plan the writes, commits
    * only if none of the keys changed, else re-reads and retries with backoff.
    */
-  update<T = undefined>(keys: readonly string[], fn: UpdateFn<T>, options?: UpdateOptions): Promise<UpdateResult<T>>;
+  update<T = undefined>(
+    keys: readonly string[],
+    fn: UpdateFn<T>,
+    options?: UpdateOptions,
+  ): Promise<UpdateResult<T>>;
   /** Closes the connection; later calls fail with CLOSED. Idempotent. */
   close(): Promise<void>;
 }

@@ -34,7 +34,9 @@ export async function runUpdate<T>(
   };
   const unique = [...new Set(keys)];
   if (unique.length === 0) {
-    throw new StoreError('INVALID_ARGUMENT', 'update needs at least one key to read', { backend: store.backend });
+    throw new StoreError('INVALID_ARGUMENT', 'update needs at least one key to read', {
+      backend: store.backend,
+    });
   }
   if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
     throw new StoreError('INVALID_ARGUMENT', `maxAttempts must be a positive integer, got ${maxAttempts}`, {

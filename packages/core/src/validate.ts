@@ -32,7 +32,8 @@ export function checkKey(key: unknown, caps: StoreCapabilities, backend: string,
   if (n === 0 || n > caps.maxKeyBytes) {
     throw invalid(`${what} must be 1..${caps.maxKeyBytes} bytes of UTF-8, got ${n}`, backend);
   }
-  if (!key.isWellFormed()) throw invalid(`${what} ${JSON.stringify(key)} is not well-formed UTF-16/UTF-8`, backend);
+  if (!key.isWellFormed())
+    throw invalid(`${what} ${JSON.stringify(key)} is not well-formed UTF-16/UTF-8`, backend);
   return key;
 }
 
@@ -43,9 +44,15 @@ export function checkPrefix(prefix: unknown, caps: StoreCapabilities, backend: s
 }
 
 /** Checks a value and returns its bytes. */
-export function checkValue(value: unknown, key: string, caps: StoreCapabilities, backend: string): Uint8Array {
+export function checkValue(
+  value: unknown,
+  key: string,
+  caps: StoreCapabilities,
+  backend: string,
+): Uint8Array {
   if (typeof value === 'string') {
-    if (!value.isWellFormed()) throw invalid(`value for key ${JSON.stringify(key)} is not well-formed UTF-16`, backend);
+    if (!value.isWellFormed())
+      throw invalid(`value for key ${JSON.stringify(key)} is not well-formed UTF-16`, backend);
   } else if (!(value instanceof Uint8Array)) {
     throw invalid(`value for key ${JSON.stringify(key)} must be a Uint8Array or a string`, backend);
   }
@@ -63,14 +70,20 @@ export function checkValue(value: unknown, key: string, caps: StoreCapabilities,
 /** Checks a version token. */
 export function checkVersion(version: unknown, backend: string): string {
   if (typeof version !== 'string' || version.length === 0) {
-    throw invalid(`version must be a non-empty string returned by this store, got ${JSON.stringify(version)}`, backend);
+    throw invalid(
+      `version must be a non-empty string returned by this store, got ${JSON.stringify(version)}`,
+      backend,
+    );
   }
   return version;
 }
 
 /** Checks a per-call timeout. */
 export function checkTimeout(timeoutMs: unknown, backend: string): void {
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))
+  ) {
     throw invalid(`timeoutMs must be a positive finite number, got ${String(timeoutMs)}`, backend);
   }
 }
@@ -86,7 +99,10 @@ function normalizeCondition(c: Condition, caps: StoreCapabilities, backend: stri
     case 'present':
       return { type: c.type, key };
     default:
-      throw invalid(`condition type must be version, value, absent or present, got ${String((c as { type: unknown }).type)}`, backend);
+      throw invalid(
+        `condition type must be version, value, absent or present, got ${String((c as { type: unknown }).type)}`,
+        backend,
+      );
   }
 }
 
@@ -98,7 +114,10 @@ function normalizeOperation(o: Operation, caps: StoreCapabilities, backend: stri
     case 'delete':
       return { type: 'delete', key };
     default:
-      throw invalid(`operation type must be put or delete, got ${String((o as { type: unknown }).type)}`, backend);
+      throw invalid(
+        `operation type must be put or delete, got ${String((o as { type: unknown }).type)}`,
+        backend,
+      );
   }
 }
 
@@ -129,7 +148,8 @@ export function normalizeTransaction(
   const seen = new Set<string>();
   let bytes = 0;
   for (const o of operations) {
-    if (seen.has(o.key)) throw invalid(`transaction writes key ${JSON.stringify(o.key)} more than once`, backend);
+    if (seen.has(o.key))
+      throw invalid(`transaction writes key ${JSON.stringify(o.key)} more than once`, backend);
     seen.add(o.key);
     bytes += utf8Length(o.key) + (o.type === 'put' ? o.value.byteLength : 0);
   }

@@ -74,14 +74,16 @@ export const basicCases: ContractCase[] = [
     name: 'any UTF-8 key round-trips through put, get, list and delete',
     async run({ store }) {
       for (const key of awkwardKeys) await store.put(key, `value of ${key}`);
-      for (const key of awkwardKeys) assert.equal(await textOf(store, key), `value of ${key}`, `key ${JSON.stringify(key)}`);
+      for (const key of awkwardKeys)
+        assert.equal(await textOf(store, key), `value of ${key}`, `key ${JSON.stringify(key)}`);
       const listed = await store.list('');
       assert.deepEqual(
         listed.map((e) => e.key),
         [...awkwardKeys].sort(compareKeys),
       );
       for (const e of listed) assert.equal(toText(e.value), `value of ${e.key}`);
-      for (const key of awkwardKeys) assert.deepEqual(await store.delete(key), { deleted: true }, `delete ${JSON.stringify(key)}`);
+      for (const key of awkwardKeys)
+        assert.deepEqual(await store.delete(key), { deleted: true }, `delete ${JSON.stringify(key)}`);
       assert.deepEqual(await store.list(''), []);
     },
   },

@@ -70,8 +70,16 @@ export const concurrencyCases: ContractCase[] = [
             [from, to],
             (cur) => ({
               operations: [
-                { type: 'put', key: from, value: String(Number(toText(cur.get(from)?.value ?? new Uint8Array())) - amount) },
-                { type: 'put', key: to, value: String(Number(toText(cur.get(to)?.value ?? new Uint8Array())) + amount) },
+                {
+                  type: 'put',
+                  key: from,
+                  value: String(Number(toText(cur.get(from)?.value ?? new Uint8Array())) - amount),
+                },
+                {
+                  type: 'put',
+                  key: to,
+                  value: String(Number(toText(cur.get(to)?.value ?? new Uint8Array())) + amount),
+                },
               ],
             }),
             { maxAttempts: 100, initialBackoffMs: 2, maxBackoffMs: 50 },

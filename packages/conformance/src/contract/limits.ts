@@ -52,7 +52,10 @@ export const limitCases: ContractCase[] = [
       await failsWith(() => store.put('huge', tooBig), 'VALUE_TOO_LARGE');
       await failsWith(() => store.putIfAbsent('huge', tooBig), 'VALUE_TOO_LARGE');
       await failsWith(() => store.compareAndSwap('big', big, tooBig), 'VALUE_TOO_LARGE');
-      await failsWith(() => store.transaction({ operations: [{ type: 'put', key: 'huge', value: tooBig }] }), 'VALUE_TOO_LARGE');
+      await failsWith(
+        () => store.transaction({ operations: [{ type: 'put', key: 'huge', value: tooBig }] }),
+        'VALUE_TOO_LARGE',
+      );
       assert.equal(await store.get('huge'), undefined);
       assert.deepEqual((await store.get('big'))?.value, big);
     },
@@ -65,7 +68,11 @@ export const limitCases: ContractCase[] = [
       const n = store.capabilities.maxTransactionItems;
       const r = await store.transaction({
         conditions: [{ type: 'absent', key: 'cond' }],
-        operations: Array.from({ length: n - 1 }, (_, i) => ({ type: 'put' as const, key: `item${i}`, value: String(i) })),
+        operations: Array.from({ length: n - 1 }, (_, i) => ({
+          type: 'put' as const,
+          key: `item${i}`,
+          value: String(i),
+        })),
       });
       assert.ok(r.ok, `a transaction of ${n} items must commit`);
       assert.equal((await store.list('item')).length, n - 1);

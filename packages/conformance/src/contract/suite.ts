@@ -71,7 +71,13 @@ export async function runContractCases(
         await withTimeout(c.run(ctx), options.timeoutMs ?? c.timeoutMs ?? 30_000, c.name);
         outcome = { group: c.group, name: c.name, passed: true, elapsedMs: performance.now() - started };
       } catch (error) {
-        outcome = { group: c.group, name: c.name, passed: false, error, elapsedMs: performance.now() - started };
+        outcome = {
+          group: c.group,
+          name: c.name,
+          passed: false,
+          error,
+          elapsedMs: performance.now() - started,
+        };
       }
       outcomes.push(outcome);
       options.onCase?.(outcome);

@@ -72,7 +72,10 @@ export const transactionCases: ContractCase[] = [
         { type: 'absent', key: 'nope' },
       ];
       for (const c of holds) {
-        const r = await store.transaction({ conditions: [c], operations: [{ type: 'put', key: 'marker', value: c.type }] });
+        const r = await store.transaction({
+          conditions: [c],
+          operations: [{ type: 'put', key: 'marker', value: c.type }],
+        });
         assert.ok(r.ok, `${c.type} condition must hold`);
         assert.equal(await textOf(store, 'marker'), c.type);
       }
@@ -83,8 +86,14 @@ export const transactionCases: ContractCase[] = [
     name: 'a conditions-only transaction reports whether they hold and writes nothing',
     async run({ store }) {
       const v = (await store.put('k', 'v')).version;
-      assert.ok((await store.transaction({ conditions: [{ type: 'version', key: 'k', version: v }], operations: [] })).ok);
-      assert.deepEqual(await store.transaction({ conditions: [{ type: 'absent', key: 'k' }], operations: [] }), { ok: false });
+      assert.ok(
+        (await store.transaction({ conditions: [{ type: 'version', key: 'k', version: v }], operations: [] }))
+          .ok,
+      );
+      assert.deepEqual(
+        await store.transaction({ conditions: [{ type: 'absent', key: 'k' }], operations: [] }),
+        { ok: false },
+      );
       assert.equal((await store.get('k'))?.version, v);
     },
   },
@@ -127,12 +136,22 @@ export const transactionCases: ContractCase[] = [
       await failsWith(
         () =>
           store.transaction({
-            operations: Array.from({ length: max + 1 }, (_, i) => ({ type: 'put' as const, key: `many${i}`, value: 'x' })),
+            operations: Array.from({ length: max + 1 }, (_, i) => ({
+              type: 'put' as const,
+              key: `many${i}`,
+              value: 'x',
+            })),
           }),
         'INVALID_ARGUMENT',
       );
       await failsWith(
-        () => store.transaction({ operations: [{ type: 'put', key: '', value: 'x' }, { type: 'put', key: 'ok', value: 'x' }] }),
+        () =>
+          store.transaction({
+            operations: [
+              { type: 'put', key: '', value: 'x' },
+              { type: 'put', key: 'ok', value: 'x' },
+            ],
+          }),
         'INVALID_ARGUMENT',
       );
       assert.deepEqual(await store.list(''), [], 'a refused transaction must write nothing');

@@ -70,7 +70,9 @@ export const updateCases: ContractCase[] = [
             assert.equal(cur.get('fresh'), undefined);
             await other.put('fresh', 'theirs');
           }
-          return cur.get('fresh') === undefined ? { operations: [{ type: 'put', key: 'fresh', value: 'mine' }] } : undefined;
+          return cur.get('fresh') === undefined
+            ? { operations: [{ type: 'put', key: 'fresh', value: 'mine' }] }
+            : undefined;
         },
         { maxAttempts: 3 },
       );
