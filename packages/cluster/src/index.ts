@@ -1,4 +1,16 @@
+export { Cluster, startCluster } from './cluster.js';
 export { ClusterError, type ClusterErrorCode } from './errors.js';
+export { ClusterNode, type NodeState } from './node.js';
+export {
+  type ClusterOptions,
+  clusterOptions,
+  consulClusterOptions,
+  etcdClusterOptions,
+  logLevel,
+  type ParsedClusterOptions,
+  zookeeperClusterOptions,
+} from './options.js';
+export { liveServerPids } from './process/server-process.js';
 export { ENV_SERVERS_DIR } from './provision/env.js';
 export { serversDir } from './provision/paths.js';
 export {

@@ -64,6 +64,8 @@ export const PINS: Record<Backend, { suite: string; packages: PackagePin[] }> = 
       { name: 'libcommons-cli-java', version: '1.5.0' },
       { name: 'libcommons-io-java', version: '2.11.0' },
       { name: 'libdropwizard-metrics-java', version: '3.2.6' },
+      // Snapshot file naming loads snappy classes even when compression is off (no JNI needed).
+      { name: 'libsnappy-java', version: '1.1.8.3' },
     ],
   },
 };
@@ -84,6 +86,7 @@ const ZK_JARS = [
   'commons-cli',
   'commons-io',
   'metrics-core',
+  'snappy-java',
 ];
 
 /** Supported version ranges of servers found outside the cache. */
