@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Backend, type Cluster, ClusterError, startCluster } from '../src/index.js';
+
+/** Whether a pid is still a live (non-zombie) process. */
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const started: Cluster[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((c) => c.stop()));
+});
+
+async function start(backend: Backend, nodes: number): Promise<Cluster> {
+  const c = await startCluster({ backend, nodes });
+  started.push(c);
+  return c;
+}
+
+describe.each(['etcd', 'zookeeper', 'consul'] as const)('%s', (backend) => {
+  it('starts and stops one node, leaving no process behind', async ({ onTestFailed }) => {
+    const c = await start(backend, 1);
+    onTestFailed(() => console.error(c.logTail(40)));
+    expect(c.endpoints).toHaveLength(1);
+    expect(c.endpoints[0]).toMatch(/^127\.0\.0\.1:\d+$/);
+    const leader = await c.leader();
+    expect(leader?.name).toBe('n1');
+    const pid = c.nodes[0]?.pid;
+    expect(alive(pid)).toBe(true);
+    await c.stop();
+    expect(alive(pid)).toBe(false);
+    expect(existsSync(c.dataDir)).toBe(false);
+  });
+
+  it('survives leader kill, pause/resume and restart of 3 nodes', async ({ onTestFailed }) => {
+    const c = await start(backend, 3);
+    onTestFailed(() => console.error(c.logTail(40)));
+    expect(new Set(c.endpoints).size).toBe(3);
+    const first = await c.waitForLeader();
+
+    // Kill the leader: the other two elect a new one and still commit quorum writes.
+    await first.kill();
+    expect(first.state).toBe('killed');
+    expect(alive(first.pid)).toBe(false);
+    await c.waitReady(30_000);
+    const second = await c.leader();
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+
+    // Restart the killed node on its old data: it rejoins and the cluster keeps committing.
+    const oldPid = first.pid;
+    await first.restart();
+    expect(first.state).toBe('running');
+    expect(first.pid).not.toBe(oldPid);
+    await c.waitReady(30_000);
+
+    // Pause a follower: a majority remains, writes go on; resumed, it answers again.
+    const follower = c.nodes.find((n) => n !== second && n.state === 'running');
+    if (!follower) throw new Error('no follower');
+    follower.pause();
+    expect(follower.state).toBe('paused');
+    await c.write();
+    follower.resume();
+    await c.waitReady(30_000);
+
+    const pids = c.nodes.map((n) => n.pid);
+    await c.stop();
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});
+
+describe('startCluster errors', () => {
+  it('rejects bad options, naming every bad field', async () => {
+    const err = await startCluster({ backend: 'etcd', nodes: 0, startupTimeoutMs: -1 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as ClusterError).code).toBe('INVALID_OPTIONS');
+    expect((err as ClusterError).message).toMatch(/nodes/);
+    expect((err as ClusterError).message).toMatch(/startupTimeoutMs/);
+  });
+
+  it('times out with the node logs in the error', async () => {
+    const err = await startCluster({ backend: 'etcd', nodes: 1, startupTimeoutMs: 1 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as ClusterError).code).toBe('STARTUP_TIMEOUT');
+    expect((err as ClusterError).message).toMatch(/--- n1/);
+  });
+});
