@@ -26,8 +26,11 @@ const CONNECT_ERRORS = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** The Consul answer that proves an RPC was refused before it reached Raft: no leader to forward it to. */
-const NO_LEADER = /no cluster leader/i;
+/**
+ * Consul answers that prove an RPC never reached Raft: there was no leader to forward it to, or
+ * the server could not open a connection to the leader.
+ */
+const NOT_FORWARDED = /no cluster leader|rpc error getting client: failed to get conn/i;
 const PERMISSION = /permission denied|acl not found/i;
 const ABSENT = /doesn't exist/;
 
@@ -62,6 +65,8 @@ export function statusOf(err: unknown): number | undefined {
 export function castConsulError(err: unknown, kind: RequestKind, endpoint: string): StoreError {
   if (err instanceof StoreError) return err;
   const e = (err ?? {}) as ClientErrorShape;
+  // Keep the client's error as the cause, but not its whole socket graph in every log line.
+  if (e.response !== undefined) Object.defineProperty(e, 'response', { enumerable: false });
   const backend = 'consul';
   const status = statusOf(err);
   const where = `consul at ${endpoint}`;
@@ -73,7 +78,7 @@ export function castConsulError(err: unknown, kind: RequestKind, endpoint: strin
     if (status === 413) return new StoreError('VALUE_TOO_LARGE', said, { backend, cause: err });
     if (status === 400) return new StoreError('INVALID_ARGUMENT', said, { backend, cause: err });
     // 429: the agent's rate limiter refused the request before handling it.
-    if (status === 429 || NO_LEADER.test(text))
+    if (status === 429 || NOT_FORWARDED.test(text))
       return new StoreError('UNAVAILABLE', said, { backend, cause: err });
     if (kind === 'read') {
       return new StoreError(status >= 500 ? 'UNAVAILABLE' : 'INTERNAL', said, { backend, cause: err });

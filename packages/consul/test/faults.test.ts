@@ -1,0 +1,159 @@
+import { createServer } from 'node:net';
+import { type Cluster, type ClusterNode, startCluster } from '@strongbox/cluster';
+import { type ErrorCode, isStoreError, type Store, toText } from '@strongbox/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { open, prefix, until } from './helpers.js';
+
+// Faults on a real 3-server cluster. The tests run in order and each leaves all nodes running.
+let cluster: Cluster;
+const stores: Store[] = [];
+
+beforeAll(async () => {
+  cluster = await startCluster({ backend: 'consul', nodes: 3 });
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(stores.map((s) => s.close()));
+  await cluster?.stop();
+});
+
+async function store(endpoints: readonly string[], requestTimeoutMs = 5000): Promise<Store> {
+  const s = await open(endpoints, { requestTimeoutMs });
+  stores.push(s);
+  return s;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    if (isStoreError(err)) return err.code;
+    throw err;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The node's own view of the leader ("" when it knows of none). */
+async function leaderSeenBy(node: ClusterNode): Promise<string> {
+  const r = await fetch(`http://${node.clientEndpoint}/v1/status/leader`);
+  return (await r.json()) as string;
+}
+
+describe('consul under faults', () => {
+  it('a refused connection is UNAVAILABLE, and the next endpoint serves the call', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    const alone = await store([dead]);
+    expect(await codeOf(alone.get('k'))).toBe('UNAVAILABLE');
+    expect(await codeOf(alone.put('k', 'v'))).toBe('UNAVAILABLE');
+    const p = prefix();
+    const failover = await store([dead, ...cluster.endpoints]);
+    const { version } = await failover.put(`${p}k`, 'v');
+    expect((await failover.get(`${p}k`))?.version).toBe(version);
+  });
+
+  it('a deadline that passes after a write was sent is INDETERMINATE; a read times out', async () => {
+    const node = cluster.nodes[2] as ClusterNode;
+    const p = prefix();
+    const s = await store([node.clientEndpoint]);
+    const other = await store([(cluster.nodes[0] as ClusterNode).clientEndpoint]);
+    await s.put(`${p}warm`, 'x');
+    node.pause();
+    try {
+      expect(await codeOf(s.put(`${p}k`, 'maybe', { timeoutMs: 300 }))).toBe('INDETERMINATE');
+      expect(await codeOf(s.get(`${p}k`, { timeoutMs: 300 }))).toBe('TIMEOUT');
+      // The rest of the cluster keeps serving while one server is frozen.
+      await other.put(`${p}other`, 'fine');
+    } finally {
+      node.resume();
+    }
+    await until(
+      'the resumed node to serve reads',
+      20_000,
+      async () => (await codeOf(s.get(`${p}warm`))) === 'ok',
+    );
+  });
+
+  it('when the server a store talks to dies mid-load, no write is lost and an UNAVAILABLE one was never applied', async () => {
+    const victim = cluster.nodes[0] as ClusterNode;
+    const p = prefix();
+    const s = await store([victim.clientEndpoint, ...cluster.endpoints.slice(1)]);
+    const outcomes = new Map<string, ErrorCode | string>();
+    let started = 0;
+    const worker = async () => {
+      while (started < 60) {
+        const key = `${p}${String(started++).padStart(2, '0')}`;
+        try {
+          outcomes.set(key, (await s.put(key, key)).version);
+        } catch (err) {
+          if (!isStoreError(err)) throw err;
+          outcomes.set(key, err.code);
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 6 }, worker));
+    await until('some writes to land', 10_000, async () => outcomes.size >= 12);
+    await victim.kill();
+    await load;
+    try {
+      await cluster.waitForLeader();
+      const reader = await store(cluster.endpoints.slice(1));
+      for (const [key, outcome] of outcomes) {
+        expect(
+          ['INDETERMINATE', 'UNAVAILABLE'].includes(outcome) || /^\d+$/.test(outcome),
+          `${key}: ${outcome}`,
+        ).toBe(true);
+        const entry = await reader.get(key, { timeoutMs: 15_000 });
+        if (/^\d+$/.test(outcome)) expect(entry?.version, key).toBe(outcome);
+        if (outcome === 'UNAVAILABLE') expect(entry, key).toBeUndefined();
+      }
+      // Once a leader is back, the same store serves writes through the endpoints still alive.
+      const after = await s.put(`${p}after`, 'x', { timeoutMs: 15_000 });
+      expect((await reader.get(`${p}after`))?.version).toBe(after.version);
+    } finally {
+      await victim.restart();
+      await cluster.waitReady();
+    }
+  });
+
+  it('without quorum every call is UNAVAILABLE (Consul holds it up to rpc_hold_timeout, 7 s); it recovers after', async () => {
+    const [survivor, a, b] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
+    const p = prefix();
+    const s = await store([survivor.clientEndpoint], 15_000);
+    await s.put(`${p}before`, 'x');
+    await Promise.all([a.kill(), b.kill()]);
+    try {
+      // Wait until the survivor itself knows there is no leader: a write sent to a leader that has
+      // not yet stepped down could be appended to its log, and would rightly be INDETERMINATE.
+      await until(
+        'the survivor to lose its leader',
+        20_000,
+        async () => (await leaderSeenBy(survivor)) === '',
+      );
+      const [write, read, txn] = await Promise.all([
+        codeOf(s.put(`${p}k`, 'never')),
+        codeOf(s.get(`${p}before`)),
+        codeOf(
+          s.transaction({
+            conditions: [{ type: 'absent', key: `${p}k` }],
+            operations: [{ type: 'put', key: `${p}k`, value: 'v' }],
+          }),
+        ),
+      ]);
+      expect({ write, read, txn }).toEqual({ write: 'UNAVAILABLE', read: 'UNAVAILABLE', txn: 'UNAVAILABLE' });
+    } finally {
+      await Promise.all([a.restart(), b.restart()]);
+      await cluster.waitReady();
+    }
+    expect(await s.get(`${p}k`)).toBeUndefined();
+    const after = await s.put(`${p}k`, 'now');
+    expect(toText((await s.get(`${p}k`))?.value ?? new Uint8Array())).toBe('now');
+    expect(after.version).toMatch(/^\d+$/);
+  }, 60_000);
+});
