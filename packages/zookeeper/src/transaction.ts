@@ -1,0 +1,155 @@
+import type {
+  CallContext,
+  NormalizedCondition,
+  NormalizedOperation,
+  NormalizedTransaction,
+  TransactionResult,
+} from '@strongbox/core';
+import { StoreError } from '@strongbox/core';
+import { type Connection, type MultiOp, multi, type Read } from './connection.js';
+import {
+  bytesEqualTo,
+  decodeData,
+  encodeLive,
+  type Layout,
+  parseVersion,
+  tombstoneData,
+  versionToken,
+} from './layout.js';
+import type { Reader } from './reads.js';
+import { checkMultiSize } from './size.js';
+
+const EMPTY = Buffer.alloc(0);
+
+interface KeyPlan {
+  readonly key: string;
+  readonly path: string;
+  readonly conditions: NormalizedCondition[];
+  op: NormalizedOperation | undefined;
+}
+
+/** Why an op is in the multi: a refused `token` check is a false condition, anything else a stale read. */
+type Role =
+  | { readonly kind: 'token' | 'pin' }
+  | { readonly kind: 'op'; readonly key: string; readonly put: boolean; readonly created: boolean };
+
+/** Whether a condition holds on a read of its key. */
+function holdsOn(c: NormalizedCondition, read: Read): boolean {
+  const value = decodeData(read?.data);
+  switch (c.type) {
+    case 'absent':
+      return value === undefined;
+    case 'present':
+      return value !== undefined;
+    case 'version':
+      return value !== undefined && read?.stat.version === parseVersion(c.version);
+    case 'value':
+      return value !== undefined && bytesEqualTo(value, c.value);
+  }
+}
+
+/**
+ * A transaction as one multi. Keys with only version conditions are checked by the leader
+ * directly (`check(path, version)`). Every other key involved is read first; its conditions are
+ * evaluated on that read and pinned in the multi to the version read (`check`, or the `setData`
+ * of its operation; a key without a znode is pinned by creating it, with a tombstone when the
+ * transaction does not put it). The multi commits only if nothing read has changed, so the
+ * conditions held at its commit point; if a pin fails the reads were stale and the attempt is
+ * repeated with reads that are then current. A condition found false on a read that may be stale
+ * is confirmed on a linearizable read before the transaction reports `ok: false`.
+ */
+export async function runTransaction(
+  txn: NormalizedTransaction,
+  ctx: CallContext,
+  conn: Connection,
+  layout: Layout,
+  reader: Reader,
+): Promise<TransactionResult> {
+  const plans = new Map<string, KeyPlan>();
+  const plan = (key: string): KeyPlan => {
+    let p = plans.get(key);
+    if (!p) {
+      p = { key, path: layout.path(key), conditions: [], op: undefined };
+      plans.set(key, p);
+    }
+    return p;
+  };
+  for (const c of txn.conditions) {
+    // A token this adapter never hands out matches no entry, whatever the state.
+    if (c.type === 'version' && parseVersion(c.version) === undefined) return { ok: false };
+    plan(c.key).conditions.push(c);
+  }
+  for (const o of txn.operations) plan(o.key).op = o;
+  const all = [...plans.values()];
+  const read = all.filter((p) => p.op !== undefined || p.conditions.some((c) => c.type !== 'version'));
+  const unread = all.filter((p) => !read.includes(p));
+  const paths = read.map((p) => p.path);
+
+  let reads = await reader.plain(paths, ctx);
+  let current = false;
+  for (;;) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const failed = read.some((p, i) => !p.conditions.every((c) => holdsOn(c, reads[i])));
+    if (failed) {
+      if (current) return { ok: false };
+      reads = await reader.fresh(paths, ctx);
+      current = true;
+      continue;
+    }
+    const ops: MultiOp[] = [];
+    const roles: Role[] = [];
+    for (const p of unread) {
+      for (const c of p.conditions) {
+        if (c.type !== 'version') continue;
+        ops.push({ type: 'check', path: p.path, version: parseVersion(c.version) as number });
+        roles.push({ kind: 'token' });
+      }
+    }
+    let creates = false;
+    read.forEach((p, i) => {
+      const at = reads[i];
+      const pinned = p.conditions.length > 0;
+      if (p.op) {
+        const data = p.op.type === 'put' ? encodeLive(p.op.value) : tombstoneData();
+        if (at) ops.push({ type: 'set', path: p.path, data, version: pinned ? at.stat.version : -1 });
+        else ops.push({ type: 'create', path: p.path, data });
+        roles.push({ kind: 'op', key: p.key, put: p.op.type === 'put', created: !at });
+        creates ||= !at;
+      } else if (pinned) {
+        if (at) ops.push({ type: 'check', path: p.path, version: at.stat.version });
+        else ops.push({ type: 'create', path: p.path, data: tombstoneData() });
+        roles.push({ kind: 'pin' });
+        creates ||= !at;
+      }
+    });
+    // Key creations bump the data znode's version, which `list` validates.
+    if (creates) {
+      ops.push({ type: 'set', path: layout.data, data: EMPTY, version: -1 });
+      roles.push({ kind: 'pin' });
+    }
+    checkMultiSize(ops, 'write');
+    const sent = await conn.write(ctx, (c) => multi(c, ops, conn.acl));
+    const result = sent.value;
+    if (result.ok) {
+      const versions = new Map<string, string>();
+      roles.forEach((role, i) => {
+        if (role.kind !== 'op' || !role.put) return;
+        const version = role.created ? 0 : result.stats[i]?.version;
+        if (version === undefined) {
+          throw new StoreError(
+            'INDETERMINATE',
+            'ZooKeeper committed the multi but returned no stat for a setData',
+            {
+              backend: 'zookeeper',
+            },
+          );
+        }
+        versions.set(role.key, versionToken(version));
+      });
+      return { ok: true, versions };
+    }
+    if (roles[result.index]?.kind === 'token') return { ok: false };
+    reads = await reader.after(paths, ctx, sent.on);
+    current = true;
+  }
+}
