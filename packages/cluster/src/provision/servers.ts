@@ -296,13 +296,13 @@ const found = new Map<Backend, Promise<ServerInstall>>();
 /**
  * The server to run for `backend`, verified with its version command. With `provision` (the
  * default) an empty cache is filled from Debian packages; without it a missing server throws
- * `SERVER_MISSING` with what to set. Results are memoised per process.
+ * `SERVER_MISSING` with what to set. Results are memoised per process (`recheck` looks again).
  */
 export function findServer(
   backend: Backend,
-  options: { provision?: boolean; log?: (msg: string) => void } = {},
+  options: { provision?: boolean; log?: (msg: string) => void; recheck?: boolean } = {},
 ): Promise<ServerInstall> {
-  const memo = found.get(backend);
+  const memo = options.recheck ? undefined : found.get(backend);
   if (memo) return memo;
   const p = locate(backend, options.provision ?? true, options.log ?? (() => {}));
   found.set(backend, p);

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until none of `pids` is alive or the deadline passes; returns the survivors. */
+async function survivors(pids: number[], withinMs: number): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const left = pids.filter(alive);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Runs a parent process that starts a cluster, prints its server pids and then does `then`.
+ * Resolves with the pids once printed, and the child for the test to end.
+ */
+async function parentWithCluster(backend: string, nodes: number, then: string) {
+  const code = `
+    const { startCluster } = await import(${JSON.stringify(index)});
+    const c = await startCluster({ backend: ${JSON.stringify(backend)}, nodes: ${nodes} });
+    console.log('PIDS ' + JSON.stringify(c.nodes.map((n) => n.pid)));
+    ${then}
+  `;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@strongbox/source', '--input-type=module', '-e', code],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const lines = createInterface({ input: child.stdout });
+  const pids = await new Promise<number[]>((resolve, reject) => {
+    lines.on('line', (l) => {
+      if (l.startsWith('PIDS ')) resolve(JSON.parse(l.slice(5)) as number[]);
+    });
+    child.on('exit', (c, s) => reject(new Error(`parent exited (${c ?? s}) before starting:\n${stderr}`)));
+  });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  return { child, pids, exited };
+}
+
+describe('no orphan servers', () => {
+  it('after the parent is SIGKILLed (watchdogs see the pipe close)', async () => {
+    const { child, pids, exited } = await parentWithCluster('etcd', 3, 'setInterval(() => {}, 1000);');
+    expect(pids).toHaveLength(3);
+    expect(pids.every(alive)).toBe(true);
+    child.kill('SIGKILL');
+    await exited;
+    expect(await survivors(pids, 5_000)).toEqual([]);
+  });
+
+  it('after an uncaught error in the parent', async () => {
+    const { pids, exited } = await parentWithCluster(
+      'etcd',
+      1,
+      "setTimeout(() => { throw new Error('boom'); }, 10);",
+    );
+    await exited;
+    expect(await survivors(pids, 5_000)).toEqual([]);
+  });
+
+  it('after SIGTERM and after a parent that just finishes', async () => {
+    const a = await parentWithCluster('zookeeper', 1, 'setInterval(() => {}, 1000);');
+    a.child.kill('SIGTERM');
+    await a.exited;
+    // A parent whose work is done exits even though servers run: nothing keeps it alive.
+    const b = await parentWithCluster('etcd', 1, '');
+    await b.exited;
+    expect(await survivors([...a.pids, ...b.pids], 5_000)).toEqual([]);
+  });
+});
