@@ -67,6 +67,11 @@ function cancelOn(signal: AbortSignal): Interceptor {
 
 /** Longest pause between two attempts of a call that was refused without effect. */
 const MAX_BACKOFF_MS = 250;
+/**
+ * An attempt is not started this close to the deadline: the store's own timer would win the race,
+ * and a write then reports INDETERMINATE although the last failure proved nothing was applied.
+ */
+const DEADLINE_MARGIN_MS = 25;
 
 /**
  * The etcd3 client with the call discipline strongbox needs: every call carries the store's
@@ -75,9 +80,15 @@ const MAX_BACKOFF_MS = 250;
  */
 export class EtcdConnection {
   readonly client: Etcd3;
+  /**
+   * Each attempt goes to a random member; a few per member find a live one when some are down,
+   * while a cluster without a leader still fails fast (UNAVAILABLE) instead of at the deadline.
+   */
+  readonly #maxAttempts: number;
 
   constructor(options: IOptions) {
     this.client = new Etcd3(options);
+    this.#maxAttempts = 2 * (typeof options.hosts === 'string' ? 1 : options.hosts.length) + 1;
   }
 
   /** Runs `send` with retries as described above; failures come out as mapped StoreErrors. */
@@ -89,7 +100,14 @@ export class EtcdConnection {
       } catch (err) {
         const mapped = toStoreError(err, kind);
         const backoff = Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt) * (0.5 + Math.random() / 2);
-        if (!retryable(mapped) || ctx.signal.aborted || Date.now() + backoff >= ctx.deadline) throw mapped;
+        if (
+          !retryable(mapped) ||
+          attempt + 1 >= this.#maxAttempts ||
+          ctx.signal.aborted ||
+          Date.now() + backoff + DEADLINE_MARGIN_MS >= ctx.deadline
+        ) {
+          throw mapped;
+        }
         await delay(backoff, undefined, { signal: ctx.signal }).catch(() => {
           throw mapped;
         });

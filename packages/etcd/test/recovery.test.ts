@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { type Cluster, type ClusterNode, startCluster } from '@strongbox/cluster';
+import { createStore, type Store, StoreError } from '@strongbox/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Faults on a cluster of its own: these tests kill and restart members.
+let cluster: Cluster;
+
+beforeAll(async () => {
+  cluster = await startCluster({ backend: 'etcd', nodes: 3 });
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const prefix = () => `recovery-test/${randomUUID()}/`;
+
+/** Polls `fn` until it resolves, or rethrows its last failure after `timeoutMs`. */
+async function eventually<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function failure(p: Promise<unknown>): Promise<StoreError> {
+  const outcome = await p.then(
+    (value) => ({ value }),
+    (err: unknown) => ({ err }),
+  );
+  if (!('err' in outcome)) throw new Error(`expected a failure, got ${JSON.stringify(outcome.value)}`);
+  expect(outcome.err).toBeInstanceOf(StoreError);
+  return outcome.err as StoreError;
+}
+
+describe('quorum loss', () => {
+  it('calls fail (never answer stale) while 2 of 3 members are down, and the same store recovers', async () => {
+    const store = await createStore({ backend: 'etcd', endpoints: [...cluster.endpoints] });
+    const down = cluster.nodes.slice(1) as ClusterNode[];
+    try {
+      const k = `${prefix()}k`;
+      const { version } = await store.put(k, 'before');
+      await Promise.all(down.map((n) => n.kill()));
+
+      // The survivor still holds the key, but a linearizable read needs a quorum: it must fail.
+      const read = await failure(store.get(k, { timeoutMs: 1_500 }));
+      expect(['UNAVAILABLE', 'TIMEOUT']).toContain(read.code);
+      const write = await failure(store.putIfVersion(k, 'during', version, { timeoutMs: 1_500 }));
+      expect(['UNAVAILABLE', 'TIMEOUT', 'INDETERMINATE']).toContain(write.code);
+      const list = await failure(store.list(prefix(), { timeoutMs: 1_500 }));
+      expect(['UNAVAILABLE', 'TIMEOUT']).toContain(list.code);
+
+      await Promise.all(down.map((n) => n.restart()));
+      // No new store: the same handle reconnects by itself.
+      const after = await eventually(() => store.get(k, { timeoutMs: 2_000 }), 30_000);
+      // The write during the outage may or may not have been applied (INDETERMINATE), never twice.
+      expect(['before', 'during']).toContain(new TextDecoder().decode(after?.value));
+      const next = await store.putIfVersion(k, 'after', after?.version ?? '');
+      expect(next.ok).toBe(true);
+    } finally {
+      await store.close();
+      await Promise.all(down.filter((n) => n.state !== 'running').map((n) => n.restart()));
+    }
+  });
+});
+
+describe('a member killed under load', () => {
+  it('every write reports the truth: ok applied, UNAVAILABLE/TIMEOUT not applied, else INDETERMINATE', async () => {
+    const victim = cluster.nodes[0] as ClusterNode;
+    await eventually(async () => {
+      const probe = await createStore({ backend: 'etcd', endpoints: [...cluster.endpoints] });
+      await probe.put(`${prefix()}ready`, 'x', { timeoutMs: 2_000 }).finally(() => probe.close());
+    }, 30_000);
+    // Only the victim's endpoint: nothing can be retried on another member behind our back.
+    const store = await createStore({ backend: 'etcd', endpoints: [victim.clientEndpoint] });
+    const p = prefix();
+    type Outcome = { key: string; ok: boolean } | { key: string; code: string };
+    const results: Outcome[] = [];
+    try {
+      await store.put(`${p}warm-up`, 'x');
+      // Eight writers keep writing fresh keys, so the kill lands on writes answered, in flight and
+      // not yet sent; each stops after its third failure (or a bound, should the kill miss).
+      const worker = async (w: number) => {
+        let failures = 0;
+        for (let n = 0; failures < 3 && n < 5_000; n++) {
+          const key = `${p}${w}/${n}`;
+          try {
+            results.push({ key, ok: (await store.putIfAbsent(key, 'v', { timeoutMs: 3_000 })).ok });
+          } catch (err) {
+            failures++;
+            results.push({ key, code: (err as StoreError).code });
+          }
+        }
+      };
+      const workers = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+      await eventually(async () => {
+        if (results.length < 40) throw new Error('not yet');
+      }, 10_000);
+      await victim.kill();
+      await workers;
+      await victim.restart();
+
+      const checker = await createStore({ backend: 'etcd', endpoints: [...cluster.endpoints] });
+      try {
+        const stored = new Set((await eventually(() => checker.list(p), 30_000)).map((e) => e.key));
+        const codes = new Set<string>();
+        for (const r of results) {
+          const present = stored.has(r.key);
+          if ('ok' in r) {
+            expect(r.ok).toBe(true);
+            expect(present).toBe(true);
+          } else {
+            codes.add(r.code);
+            expect(['UNAVAILABLE', 'TIMEOUT', 'INDETERMINATE']).toContain(r.code);
+            if (r.code !== 'INDETERMINATE') expect(present).toBe(false);
+          }
+        }
+        // The kill must have hit something, or this test proved nothing.
+        expect(codes.size).toBeGreaterThan(0);
+      } finally {
+        await checker.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
