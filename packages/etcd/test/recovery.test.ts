@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Cluster, type ClusterNode, startCluster } from '@strongbox/cluster';
-import { createStore, type Store, StoreError } from '@strongbox/core';
+import { createStore, StoreError } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Faults on a cluster of its own: these tests kill and restart members.
