@@ -84,7 +84,9 @@ export class Cluster {
         const now = await this.leader();
         if (now && now !== leader) onProgress(`leader elected: ${now.name}`);
         leader = now;
-        if (!now) return false;
+        // A member of a cluster whose other members run elsewhere may follow a remote leader:
+        // then the quorum write alone proves there is one.
+        if (!now && this.ctx.initialCluster === undefined) return false;
         await this.write();
         return true;
       },

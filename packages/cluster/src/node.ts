@@ -97,7 +97,7 @@ export class ClusterNode {
 
   /** Graceful stop (SIGTERM, SIGKILL after `graceMs`); the data stays. */
   async stop(graceMs = 5_000): Promise<void> {
-    if (!this.proc || !this.proc.running) {
+    if (!this.proc?.running) {
       if (this.current !== 'killed') this.current = 'stopped';
       return;
     }

@@ -70,7 +70,7 @@ export const etcdDriver: Driver = {
     }
     return { args };
   },
-  clientEndpoint: (ctx, n) => `${n.host}:${n.ports[0]}`,
+  clientEndpoint: (_ctx, n) => `${n.host}:${n.ports[0]}`,
   async isLeader(ctx, n) {
     try {
       const s = (await post(ctx, n, '/v3/maintenance/status', {})) as {
