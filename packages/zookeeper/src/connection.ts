@@ -67,6 +67,7 @@ export class Connection {
   readonly #waiters = new Set<() => void>();
   readonly #probeTimer: NodeJS.Timeout;
   #probeSentAt: number | undefined;
+  #sessions = 0;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -85,12 +86,18 @@ export class Connection {
     this.#probeTimer.unref();
   }
 
+  /** How many sessions this connection has started: more than one after an expiry. */
+  get sessions(): number {
+    return this.#sessions;
+  }
+
   /** Whether a request handed over now would be sent at once. */
   get connected(): boolean {
     return this.#connected;
   }
 
   #newClient(): Client {
+    this.#sessions++;
     const client = zk.createClient(this.options.endpoints.join(','), {
       sessionTimeout: this.options.sessionTimeoutMs,
       spinDelay: 100,

@@ -1,0 +1,153 @@
+import { type Cluster, startCluster } from '@strongbox/cluster';
+import { type CallContext, createStore, type Store, toText } from '@strongbox/core';
+import * as zk from 'node-zookeeper-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Connection, getData } from '../src/connection.js';
+import { eventually, rawClient, rawGet, storeErrorOf, unique } from './helpers.js';
+
+let cluster: Cluster;
+const open: Store[] = [];
+const conns: Connection[] = [];
+
+beforeAll(async () => {
+  cluster = await startCluster({ backend: 'zookeeper', nodes: 3 });
+}, 120_000);
+afterAll(async () => {
+  await Promise.allSettled(open.map((s) => s.close()));
+  for (const c of conns) c.close();
+  await cluster?.stop();
+});
+// Every test leaves the ensemble whole for the next one.
+afterEach(async () => {
+  for (const n of cluster.nodes) {
+    if (n.state === 'paused') n.resume();
+    if (n.state !== 'running') await n.restart();
+  }
+  await cluster.waitForLeader();
+}, 120_000);
+
+const endpoint = (i: number) => cluster.endpoints[i] as string;
+
+async function store(root: string, endpoints: string[], sessionTimeoutMs = 4000): Promise<Store> {
+  const s = await createStore({ backend: 'zookeeper', endpoints, zookeeper: { root, sessionTimeoutMs } });
+  open.push(s);
+  return s;
+}
+
+function ctx(timeoutMs: number): CallContext {
+  return { signal: new AbortController().signal, deadline: Date.now() + timeoutMs, timeoutGiven: true };
+}
+
+/** The client port of the server a connection is on (the client's private socket). */
+function serverPort(client: zk.Client): number | undefined {
+  return (client as unknown as { connectionManager: { socket?: { remotePort?: number } } }).connectionManager
+    .socket?.remotePort;
+}
+
+describe('faults', () => {
+  it('a write that cannot be sent is UNAVAILABLE; the same handle works again when its server is back', async () => {
+    const root = `/${unique('down')}`;
+    const s = await store(root, [endpoint(0)]);
+    const other = await store(root, [endpoint(1), endpoint(2)]);
+    await s.put('k', 'before');
+    await cluster.nodes[0]?.kill();
+    // The socket closes at once on a kill; from then on nothing is sent.
+    await eventually('the put to fail', 10_000, async () => {
+      const err = await storeErrorOf(s.put('k', 'during', { timeoutMs: 1000 }));
+      return err.code === 'UNAVAILABLE';
+    });
+    expect((await storeErrorOf(s.get('k', { timeoutMs: 1000 }))).code).toBe('UNAVAILABLE');
+    await other.put('k', 'elsewhere');
+    await cluster.nodes[0]?.restart();
+    await eventually('the handle to recover', 30_000, async () => (await s.get('k'))?.value !== undefined);
+    expect(toText((await s.get('k'))?.value ?? new Uint8Array())).toBe('elsewhere');
+    expect((await s.put('k', 'after')).version).toBe('2');
+  });
+
+  it('a write sent to a server that stops answering is INDETERMINATE', async () => {
+    const root = `/${unique('paused')}`;
+    const s = await store(root, [endpoint(2)], 6000);
+    await s.put('k', 'before');
+    cluster.nodes[2]?.pause();
+    const err = await storeErrorOf(s.put('k', 'maybe', { timeoutMs: 1000 }));
+    expect(err.code).toBe('INDETERMINATE');
+    cluster.nodes[2]?.resume();
+    await eventually(
+      'the handle to recover',
+      30_000,
+      async () => (await s.get('k', { timeoutMs: 2000 })) !== undefined,
+    );
+    // Either outcome is allowed; the store only has to say which one it holds now, consistently.
+    const now = toText((await s.get('k'))?.value ?? new Uint8Array());
+    expect(['before', 'maybe']).toContain(now);
+  });
+
+  it('a session on a silent server moves to another one (the probe), reads go on', async () => {
+    const root = `/${unique('probe')}`;
+    await store(root, [...cluster.endpoints]); // creates the root
+    const conn = new Connection({ endpoints: [endpoint(1), endpoint(2)], sessionTimeoutMs: 3000 }, root);
+    conns.push(conn);
+    await conn.waitConnected(10_000);
+    const port = await conn.read(ctx(5000), async (c) => serverPort(c));
+    const silent = cluster.nodes.find((n) => n.clientEndpoint.endsWith(`:${port}`));
+    expect(silent).toBeDefined();
+    silent?.pause();
+    // No request gets an answer from the paused server; the probe drops it after 2/3 of the session timeout.
+    const read = await conn.read(ctx(15_000), (c) => getData(c, root));
+    expect(read?.stat).toBeDefined();
+    expect(await conn.read(ctx(5000), async (c) => serverPort(c))).not.toBe(port);
+    expect(conn.sessions).toBe(1);
+  });
+
+  it('an expired session is replaced by a new one without a restart', async () => {
+    const root = `/${unique('expiry')}`;
+    await store(root, [...cluster.endpoints]);
+    const conn = new Connection({ endpoints: [endpoint(0)], sessionTimeoutMs: 2000 }, root);
+    conns.push(conn);
+    await conn.waitConnected(10_000);
+    // An ephemeral znode shows from another server when the ensemble expires the session.
+    const marker = `${root}/session-marker`;
+    await conn.write(
+      ctx(5000),
+      (c) =>
+        new Promise<void>((resolve, reject) =>
+          c.create(marker, Buffer.alloc(0), zk.CreateMode.EPHEMERAL, (err) =>
+            err ? reject(err) : resolve(),
+          ),
+        ),
+    );
+    const watcher = await rawClient(endpoint(1));
+    try {
+      await cluster.nodes[0]?.kill();
+      await eventually('the session to expire', 30_000, async () => {
+        const r = await rawGet(watcher, marker);
+        return 'code' in r && r.code === zk.Exception.NO_NODE;
+      });
+    } finally {
+      watcher.close();
+    }
+    await cluster.nodes[0]?.restart();
+    const read = await conn.read(ctx(30_000), (c) => getData(c, root));
+    expect(read?.stat).toBeDefined();
+    expect(conn.sessions).toBe(2);
+  });
+
+  it('without a quorum writes fail (never succeed) and reads fail; with it back the handle works', async () => {
+    const root = `/${unique('quorum')}`;
+    const s = await store(root, [...cluster.endpoints]);
+    await s.put('k', 'before');
+    await Promise.all([cluster.nodes[0]?.kill(), cluster.nodes[1]?.kill()]);
+    const w = await storeErrorOf(s.put('k', 'lost', { timeoutMs: 2000 }));
+    expect(['UNAVAILABLE', 'INDETERMINATE']).toContain(w.code);
+    const r = await storeErrorOf(s.get('k', { timeoutMs: 2000 }));
+    expect(['UNAVAILABLE', 'TIMEOUT']).toContain(r.code);
+    await Promise.all([cluster.nodes[0]?.restart(), cluster.nodes[1]?.restart()]);
+    await eventually(
+      'the handle to recover',
+      60_000,
+      async () => (await s.get('k', { timeoutMs: 2000 })) !== undefined,
+    );
+    const after = await s.putIfVersion('k', 'after', (await s.get('k'))?.version ?? '');
+    expect(after.ok).toBe(true);
+  });
+});
