@@ -4,69 +4,78 @@
  * (id/name, host, client and peer port, initial cluster, cluster token, data dir, startup
  * timeout, log level). `@strongbox/core`'s config reuses `embeddedEtcdOptions`.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LaunchContext, NodeLayout } from './backends/driver.js';
 import { type Cluster, launch, parseClusterOptions } from './cluster.js';
 import { ClusterError } from './errors.js';
-import { logLevel } from './options.js';
 import { type PortLease, reserveExactPorts, reservePorts } from './ports.js';
 import { findServer } from './provision/servers.js';
 
-const port = z.number().int().min(0).max(65_535);
+const port = z.number().int().min(1).max(65_535);
 
-/** Embedded etcd settings (snet-daemon parity); the schema is the documentation. */
+/**
+ * Embedded etcd settings (snet-daemon parity); the schema is the documentation. Field names,
+ * defaults and strictness match `@strongbox/core`'s `embedded` config, so core can use it as is.
+ */
 export const embeddedEtcdOptions = z
   .object({
     name: z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/)
-      .default('strongbox-1')
-      .describe("Member name (snet-daemon's `id`); with nodes > 1 the members are `<name>-1`, `<name>-2`, …"),
-    host: z.string().min(1).default('127.0.0.1').describe('Address the member listens on and advertises.'),
+      .default('strongbox-0')
+      .describe(
+        "this member's name (snet-daemon's `id`); with nodes > 1 the members are `<name>-1`, `<name>-2`, …",
+      ),
+    host: z.string().min(1).default('127.0.0.1').describe('address the member listens on and advertises'),
     clientPort: port
-      .default(0)
-      .describe('Client port; 0 picks a free one. With nodes > 1 member i uses clientPort + 2(i-1).'),
+      .optional()
+      .describe('client port; default: a free one. With nodes > 1 member i uses clientPort + 2(i-1)'),
     peerPort: port
-      .default(0)
-      .describe('Peer port; 0 picks a free one. With nodes > 1 member i uses peerPort + 2(i-1).'),
+      .optional()
+      .describe('peer port; default: a free one. With nodes > 1 member i uses peerPort + 2(i-1)'),
     initialCluster: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]+=https?:\/\/[^,]+(,[A-Za-z0-9_.-]+=https?:\/\/[^,]+)*$/)
+      .regex(
+        /^[A-Za-z0-9_.-]+=https?:\/\/[^,]+(,[A-Za-z0-9_.-]+=https?:\/\/[^,]+)*$/,
+        'initialCluster must be name=http://host:port,…',
+      )
       .optional()
       .describe(
-        'etcd --initial-cluster, e.g. `a=http://10.0.0.1:2380,b=http://10.0.0.2:2380`, for one member of a cluster ' +
-          'whose other members run elsewhere (one per replica); default: the local members only.',
+        'etcd --initial-cluster `name1=http://host:peerPort,…` of every member, for one member of a cluster whose ' +
+          'other members run elsewhere (one per replica); default: this member alone (or the `nodes` local members)',
       ),
     clusterToken: z
       .string()
       .min(1)
-      .default('strongbox-embedded')
-      .describe('etcd --initial-cluster-token: keeps separate clusters from joining by mistake.'),
+      .default('strongbox')
+      .describe('etcd --initial-cluster-token: keeps separate clusters from joining by mistake'),
     dataDir: z
       .string()
       .min(1)
-      .default('strongbox-etcd-data')
+      .optional()
       .describe(
-        'Directory for member data and logs (`<dataDir>/<member>/data`, `<dataDir>/<member>/server.log`), ' +
-          'relative to the working directory. Existing data is rejoined, never bootstrapped over.',
+        'data directory (`<dataDir>/<member>/data`, `<dataDir>/<member>/server.log`); reused (rejoining with its ' +
+          'data, never bootstrapped over) when it exists; default: a temporary one, removed on stop',
       ),
     startupTimeoutMs: z
       .number()
       .int()
       .positive()
-      .default(60_000)
-      .describe('How long to wait for a leader and a quorum write before giving up with the member logs.'),
-    logLevel: logLevel.default('info'),
+      .default(30_000)
+      .describe('how long to wait for a leader and a quorum write before failing with the member logs'),
+    logLevel: z
+      .enum(['debug', 'info', 'warn', 'error', 'panic', 'fatal'])
+      .default('error')
+      .describe('etcd log level'),
     nodes: z
-      .number()
-      .int()
-      .min(1)
-      .max(7)
+      .union([z.literal(1), z.literal(3), z.literal(5)])
       .default(1)
-      .describe('Local members to run (1, or 3/5 for a local quorum).'),
+      .describe('how many local members to start (for development and tests)'),
   })
+  .strict()
   .describe('Run etcd as child processes of this replica.');
 
 /** What callers pass to `startEmbeddedEtcd`. */
@@ -76,8 +85,9 @@ export type EmbeddedEtcdOptions = z.input<typeof embeddedEtcdOptions> & {
 
 /**
  * Starts embedded etcd and resolves once it has a leader and a quorum write succeeded. Stop it
- * with `stop({ graceful: true })` when the store closes. A data dir from an earlier run is
- * restarted with its data and the ports recorded in it (unless ports are set explicitly).
+ * with `stop({ graceful: true })` when the store closes (a temporary data dir is removed then).
+ * A data dir from an earlier run is restarted with its data and the ports recorded in it
+ * (unless ports are set explicitly).
  *
  * @example
  * const etcd = await startEmbeddedEtcd({ dataDir: '/var/lib/replica/etcd' });
@@ -104,7 +114,9 @@ export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Prom
     );
   }
   const progress = onProgress ?? (() => {});
-  const dataDir = resolve(o.dataDir);
+  const temporary = o.dataDir === undefined;
+  const dataDir =
+    o.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'strongbox-embedded-')) : resolve(o.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const names = o.nodes === 1 ? [o.name] : Array.from({ length: o.nodes }, (_, i) => `${o.name}-${i + 1}`);
   if (o.initialCluster && !o.initialCluster.split(',').some((m) => m.startsWith(`${o.name}=`))) {
@@ -130,27 +142,27 @@ export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Prom
     nodes: o.nodes,
     dataDir,
     startupTimeoutMs: o.startupTimeoutMs,
-    logLevel: o.logLevel,
   });
   const ctx: LaunchContext = {
     options: clusterOpts,
     install,
     nodes,
     token: o.clusterToken,
+    etcdLogLevel: o.logLevel,
     ...(o.initialCluster ? { initialCluster: o.initialCluster } : {}),
   };
-  return launch(ctx, lease, dataDir, false, fresh, progress);
+  return launch(ctx, lease, dataDir, temporary, fresh, progress);
 }
 
 /** Ports per member: explicit ones, else the ones recorded in the data dir, else fresh free ones. */
 async function embeddedPorts(
   dataDir: string,
   names: string[],
-  clientPort: number,
-  peerPort: number,
+  clientPort: number | undefined,
+  peerPort: number | undefined,
 ): Promise<{ ports: number[][]; lease: PortLease }> {
   const file = join(dataDir, 'embedded.json');
-  if (clientPort !== 0 && peerPort !== 0) {
+  if (clientPort !== undefined && peerPort !== undefined) {
     const ports = names.map((_, i) => [clientPort + 2 * i, peerPort + 2 * i]);
     const flat = ports.flat();
     if (new Set(flat).size !== flat.length) {
@@ -164,10 +176,10 @@ async function embeddedPorts(
     }
     return { ports, lease: await reserveExactPorts(flat) };
   }
-  if (clientPort !== 0 || peerPort !== 0) {
+  if (clientPort !== undefined || peerPort !== undefined) {
     throw new ClusterError(
       'INVALID_OPTIONS',
-      'set both clientPort and peerPort, or neither (0 picks free ones)',
+      'set both clientPort and peerPort, or neither (free ones are picked)',
       {
         backend: 'etcd',
       },

@@ -38,7 +38,14 @@ async function get(endpoint: string, key: string): Promise<string | undefined> {
 describe('embedded etcd', () => {
   it('has snet-daemon parity fields with defaults', () => {
     const o = embeddedEtcdOptions.parse({});
-    expect(o).toMatchObject({ name: 'strongbox-1', host: '127.0.0.1', clientPort: 0, peerPort: 0, nodes: 1 });
+    expect(o).toEqual({
+      name: 'strongbox-0',
+      host: '127.0.0.1',
+      clusterToken: 'strongbox',
+      startupTimeoutMs: 30_000,
+      logLevel: 'error',
+      nodes: 1,
+    });
     expect(Object.keys(embeddedEtcdOptions.shape).sort()).toEqual(
       [
         'clientPort',
@@ -54,6 +61,8 @@ describe('embedded etcd', () => {
       ].sort(),
     );
     expect(() => embeddedEtcdOptions.parse({ initialCluster: 'no-url' })).toThrow();
+    expect(() => embeddedEtcdOptions.parse({ nodes: 2 })).toThrow();
+    expect(() => embeddedEtcdOptions.parse({ typo: 1 })).toThrow();
   });
 
   it('restarts on an existing data dir with its data, on the same ports', async () => {
@@ -95,11 +104,19 @@ describe('embedded etcd', () => {
 
   it('runs a local 3-member cluster', async () => {
     const dataDir = tempDir();
-    const probe = await startEmbeddedEtcd({ dataDir, nodes: 3, name: 'm' });
-    running.push(probe);
-    expect(probe.nodes.map((n) => n.name)).toEqual(['m-1', 'm-2', 'm-3']);
-    expect(await probe.leader()).toBeDefined();
-    await probe.stop();
+    const local = await startEmbeddedEtcd({ dataDir, nodes: 3, name: 'm' });
+    running.push(local);
+    expect(local.nodes.map((n) => n.name)).toEqual(['m-1', 'm-2', 'm-3']);
+    expect(await local.leader()).toBeDefined();
+    await local.stop();
+  });
+
+  it('removes a temporary data dir on stop', async () => {
+    const etcd = await startEmbeddedEtcd();
+    running.push(etcd);
+    expect(existsSync(etcd.dataDir)).toBe(true);
+    await etcd.stop({ graceful: true });
+    expect(existsSync(etcd.dataDir)).toBe(false);
   });
 
   it('rejects an initial cluster that does not name this member', async () => {

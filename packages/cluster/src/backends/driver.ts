@@ -20,6 +20,8 @@ export interface LaunchContext {
   token: string;
   /** etcd only: an initial cluster that names members outside this process (embedded mode). */
   initialCluster?: string;
+  /** etcd only: its own log level names (embedded mode also takes panic and fatal). */
+  etcdLogLevel?: string;
 }
 
 /** How to run and probe one kind of server. */

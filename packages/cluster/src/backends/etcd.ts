@@ -60,7 +60,7 @@ export const etcdDriver: Driver = {
       `--initial-cluster-state=${existsSync(join(dataDir, 'member')) ? 'existing' : 'new'}`,
       `--heartbeat-interval=${etcd.heartbeatIntervalMs}`,
       `--election-timeout=${etcd.electionTimeoutMs}`,
-      `--log-level=${LEVELS[ctx.options.logLevel]}`,
+      `--log-level=${ctx.etcdLogLevel ?? LEVELS[ctx.options.logLevel]}`,
       '--logger=zap',
       '--log-outputs=stderr',
     ];
