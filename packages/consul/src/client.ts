@@ -39,12 +39,35 @@ interface RequestOptions {
 /** The part of the untyped `consul` client this adapter calls. */
 interface RawClient {
   kv: {
-    get(opts: RequestOptions & { key: string; recurse: true }): Promise<unknown>;
+    get(opts: RequestOptions & { key: string; recurse: boolean }): Promise<unknown>;
   };
   transaction: {
     create(ops: readonly TxnOp[], opts: RequestOptions): Promise<unknown>;
   };
   destroy(): void;
+}
+
+/** A KV entry as the client's `kv.get` returns it with `buffer: true`. */
+interface KvEntry {
+  readonly Key: string;
+  readonly Value: Buffer | null;
+  readonly ModifyIndex: number;
+}
+
+/**
+ * Whether a key (or prefix) survives the trip through a URL path to Consul's KV endpoint. The
+ * client percent-encodes it, but the agent's HTTP mux decodes and then "cleans" the path, so a
+ * leading `/`, `//` or a `.`/`..` segment would be redirected to another key, and the agent
+ * refuses unprintable characters. Keys outside printable ASCII go through the txn API instead,
+ * which carries them in a JSON body, so every key is stored exactly as given either way.
+ */
+export function urlSafe(key: string): boolean {
+  return (
+    /^[\x20-\x7e]+$/.test(key) &&
+    !key.startsWith('/') &&
+    !key.includes('//') &&
+    !/(^|\/)\.\.?(\/|$)/.test(key)
+  );
 }
 
 interface Endpoint {
@@ -125,14 +148,20 @@ export class ConsulHttp {
     });
   }
 
-  /** Every entry in the store (`GET /v1/kv/?recurse&consistent`): the txn API refuses an empty prefix. */
-  listAll(ctx: CallContext): Promise<readonly RawEntry[]> {
+  /**
+   * A consistent read through the KV endpoint (`GET /v1/kv/<key>?consistent`, with `recurse` for
+   * a prefix): cheaper than a read transaction, but only for keys {@link urlSafe} accepts.
+   * Absent (404) is an empty list.
+   */
+  kvGet(key: string, recurse: boolean, ctx: CallContext): Promise<readonly RawEntry[]> {
     return this.#request('read', ctx, async (client, opts) => {
       // buffer: keep values as bytes (the client otherwise decodes them to UTF-8 strings).
-      const body = (await client.kv.get({ ...opts, key: '', recurse: true, buffer: true })) as
-        | Array<{ Key: string; Value: Buffer | null; ModifyIndex: number }>
+      const body = (await client.kv.get({ ...opts, key, recurse, buffer: true })) as
+        | KvEntry[]
+        | KvEntry
         | undefined;
-      return (body ?? []).map((e) => ({
+      if (body === undefined) return [];
+      return (Array.isArray(body) ? body : [body]).map((e) => ({
         Key: e.Key,
         Value: e.Value === null ? null : e.Value.toString('base64'),
         ModifyIndex: e.ModifyIndex,

@@ -10,7 +10,7 @@ import {
   type TransactionResult,
   type WriteCondition,
 } from '@strongbox/core';
-import type { ConsulHttp, RawEntry, TxnOp } from './client.js';
+import { type ConsulHttp, type RawEntry, type TxnOp, urlSafe } from './client.js';
 import { checkBodySize, encodeValue, parseVersion, toEntry, versionsOf } from './codec.js';
 import { classifyTxnErrors, deniedError } from './errors.js';
 import { buildTransaction } from './transaction.js';
@@ -64,6 +64,10 @@ export class ConsulDriver implements Driver {
   ) {}
 
   async get(key: string, ctx: CallContext): Promise<Entry | undefined> {
+    if (urlSafe(key)) {
+      const [raw] = await this.http.kvGet(key, false, ctx);
+      return raw === undefined ? undefined : toEntry(raw);
+    }
     const out = await this.http.txn([{ KV: { Verb: 'get', Key: key } }], 'read', ctx);
     if (out.ok) {
       const raw = out.results[0];
@@ -84,7 +88,8 @@ export class ConsulDriver implements Driver {
 
   async list(prefix: string, _limit: number | undefined, ctx: CallContext): Promise<Entry[]> {
     // Consul has no limit on a tree read; the store applies `limit` after sorting.
-    if (prefix === '') return (await this.http.listAll(ctx)).map(toEntry);
+    // The txn API refuses an empty prefix ("Must provide key"); the KV endpoint lists everything.
+    if (prefix === '' || urlSafe(prefix)) return (await this.http.kvGet(prefix, true, ctx)).map(toEntry);
     const out = await this.http.txn([{ KV: { Verb: 'get-tree', Key: prefix } }], 'read', ctx);
     if (!out.ok) {
       if (classifyTxnErrors(out.errors) === 'denied') throw deniedError(out.errors);

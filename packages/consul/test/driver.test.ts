@@ -1,6 +1,7 @@
 import { type Cluster, startCluster } from '@strongbox/cluster';
 import { isStoreError, type Store, toText } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { urlSafe } from '../src/client.js';
 import { MAX_TXN_BODY_BYTES } from '../src/index.js';
 import { open, prefix } from './helpers.js';
 
@@ -14,6 +15,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.close();
   await cluster?.stop();
+});
+
+describe('which keys may travel in a URL path', () => {
+  it('accepts printable ASCII the agent leaves alone, refuses what its path cleaning or filter would change', () => {
+    for (const k of ['a', 'a/b', 'trail/', 'sp ace', 'pct%41', 'q?x#y', 'a.b/..c', '.hidden'])
+      expect(urlSafe(k), k).toBe(true);
+    for (const k of [
+      '/lead',
+      'a//b',
+      'a/../b',
+      'a/./b',
+      '..',
+      '.',
+      'x/.',
+      'x/..',
+      './x',
+      'nl\nx',
+      'ü',
+      '\u0000',
+    ]) {
+      expect(urlSafe(k), JSON.stringify(k)).toBe(false);
+    }
+  });
 });
 
 describe('consul driver on a real 3-server cluster', () => {
@@ -79,21 +103,31 @@ describe('consul driver on a real 3-server cluster', () => {
 
   it('stores keys Consul’s URL paths mangle, exactly, and lists them by any prefix', async () => {
     const p = prefix();
+    // Both read paths: printable-ASCII keys are read through the KV endpoint's URL, the others
+    // (and those the agent's path cleaning would redirect) through a read transaction.
     const odd = [
       '/lead',
       'a//b',
       'a/../b',
       'a/./b',
       '..',
+      '.',
+      'x/.',
       'sp ace',
       'pct%41',
+      'pct%2F',
       'q?x#y',
+      'a+b',
+      `x;y=z&w'"`,
+      '~!*()[]{}|\\^`<>',
       'ü/日本',
       'trail/',
       'nl\nx',
       'nul\u0000x',
       'tab\tx',
       '😀',
+      '\u00a0nbsp',
+      '\u200bzero-width',
     ];
     for (const k of odd) await store.put(`${p}${k}`, k);
     for (const k of odd) {
@@ -106,6 +140,8 @@ describe('consul driver on a real 3-server cluster', () => {
     expect((await store.list(`${p}a/`)).map((e) => e.key)).toEqual([`${p}a/../b`, `${p}a/./b`, `${p}a//b`]);
     expect((await store.list(`${p}/`)).map((e) => e.key)).toEqual([`${p}/lead`]);
     expect((await store.list(`${p}nul\u0000`)).map((e) => e.key)).toEqual([`${p}nul\u0000x`]);
+    expect((await store.list(`${p}pct%`)).map((e) => e.key)).toEqual([`${p}pct%2F`, `${p}pct%41`]);
+    expect((await store.list(`${p}x`)).map((e) => e.key)).toEqual([`${p}x/.`, `${p}x;y=z&w'"`]);
     const everything = await store.list('');
     expect(everything.filter((e) => e.key.startsWith(p))).toHaveLength(odd.length);
   });
