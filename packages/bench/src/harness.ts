@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { RoundTripCounter } from './counters.js';
+import { type RunResult, runOnce } from './runner.js';
+import { type Spread, spread } from './stats.js';
+import type { Target, TargetKind } from './target.js';
+import { type WorkloadName, workloadNames } from './workloads.js';
+
+/** What to measure: every workload × worker count, each run bounded by ops and time, repeated. */
+export interface BenchPlan {
+  readonly workloads: readonly WorkloadName[];
+  readonly workers: readonly number[];
+  /** Runs per target per cell; each figure is the median of them. @default 3 */
+  readonly repeats: number;
+  /** Time bound of one run, in ms. */
+  readonly runMs: number;
+  /** Op bound of one run. */
+  readonly maxOps: number;
+}
+
+/** The default plan: every workload at 1, 16 and 64 workers, 3 repeats of 2 s. */
+export const defaultPlan: BenchPlan = {
+  workloads: workloadNames,
+  workers: [1, 16, 64],
+  repeats: 3,
+  runMs: 2_000,
+  maxOps: 50_000,
+};
+
+/** The figures of one target in one cell, each as the median and spread of the repeats. */
+export interface TargetFigures {
+  readonly opsPerSec: Spread;
+  readonly p50Ms: Spread;
+  readonly p95Ms: Spread;
+  readonly p99Ms: Spread;
+  readonly cpuUsPerOp: Spread;
+  readonly roundTripsPerOp: Spread;
+  /** Share of conditional writes that won (contended CAS: well below 1). */
+  readonly winRate: Spread;
+  readonly errors: number;
+  readonly firstError?: string;
+}
+
+/** One workload at one worker count, strongbox against the raw client. */
+export interface Cell {
+  readonly workload: WorkloadName;
+  readonly workers: number;
+  readonly strongbox: TargetFigures;
+  readonly raw: TargetFigures;
+  /** strongbox ops/s ÷ raw ops/s, per repeat (each pair ran back to back). */
+  readonly ratio: Spread;
+}
+
+/** Where a bench run is. */
+export interface BenchProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly label: string;
+}
+
+function figures(runs: readonly RunResult[]): TargetFigures {
+  const pick = (f: (r: RunResult) => number) => spread(runs.map(f));
+  const firstError = runs.find((r) => r.firstError !== undefined)?.firstError;
+  return {
+    opsPerSec: pick((r) => r.opsPerSec),
+    p50Ms: pick((r) => r.p50Ms),
+    p95Ms: pick((r) => r.p95Ms),
+    p99Ms: pick((r) => r.p99Ms),
+    cpuUsPerOp: pick((r) => r.cpuUsPerOp),
+    roundTripsPerOp: pick((r) => r.roundTripsPerOp),
+    winRate: pick((r) => (r.ops === 0 ? Number.NaN : r.wins / r.ops)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    ...(firstError === undefined ? {} : { firstError }),
+  };
+}
+
+/**
+ * Runs every cell of `plan` through both targets against the same cluster, A/B interleaved: in
+ * each repeat the two targets run back to back, and the order flips every repeat (A B, B A, …),
+ * so drift and noise hit both sides alike. Each figure is the median of the repeats.
+ */
+export async function runBench(options: {
+  readonly targets: Readonly<Record<TargetKind, Target>>;
+  readonly counter: RoundTripCounter;
+  readonly plan: BenchPlan;
+  readonly onProgress?: (p: BenchProgress) => void;
+  readonly signal?: AbortSignal;
+}): Promise<Cell[]> {
+  const { targets, counter, plan, signal } = options;
+  const run = randomBytes(3).toString('hex');
+  const cells: Cell[] = [];
+  const total = plan.workloads.length * plan.workers.length * plan.repeats * 2;
+  let done = 0;
+  for (const workload of plan.workloads) {
+    for (const workers of plan.workers) {
+      const results: Record<TargetKind, RunResult[]> = { strongbox: [], raw: [] };
+      for (let r = 0; r < plan.repeats; r++) {
+        const order: TargetKind[] = r % 2 === 0 ? ['strongbox', 'raw'] : ['raw', 'strongbox'];
+        for (const kind of order) {
+          signal?.throwIfAborted();
+          options.onProgress?.({ done, total, label: `${workload} ×${workers} ${kind} #${r + 1}` });
+          const prefix = `bench-${run}-${kind === 'strongbox' ? 's' : 'r'}-${workload}-${workers}-${r}`;
+          const bounds = { workers, maxOps: plan.maxOps, maxMs: plan.runMs };
+          results[kind].push(await runOnce(targets[kind], workload, prefix, bounds, counter, signal));
+          done++;
+        }
+      }
+      const ratio = results.strongbox.map((s, i) => s.opsPerSec / (results.raw[i]?.opsPerSec ?? Number.NaN));
+      cells.push({
+        workload,
+        workers,
+        strongbox: figures(results.strongbox),
+        raw: figures(results.raw),
+        ratio: spread(ratio),
+      });
+    }
+  }
+  options.onProgress?.({ done, total, label: 'done' });
+  return cells;
+}

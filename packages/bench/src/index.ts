@@ -1,0 +1,47 @@
+export {
+  type BenchBackend,
+  benchBackends,
+  type OpenedTargets,
+  openTargets,
+  packageVersion,
+  rawClientPackage,
+} from './backends.js';
+export {
+  type BackendReport,
+  type CompareEvent,
+  type CompareOptions,
+  type CompareReport,
+  type LinearizabilityFigure,
+  runCompare,
+} from './compare.js';
+export {
+  consulCounter,
+  etcdCounter,
+  noCounter,
+  type RoundTripCounter,
+  zookeeperCounter,
+} from './counters.js';
+export {
+  type BenchPlan,
+  type BenchProgress,
+  type Cell,
+  defaultPlan,
+  runBench,
+  type TargetFigures,
+} from './harness.js';
+export { type RunBounds, type RunResult, runOnce } from './runner.js';
+export { median, quantile, relativeSpread, type Spread, spread } from './stats.js';
+export {
+  type GuardedPut,
+  storeTarget,
+  type Target,
+  type TargetKind,
+  type VersionedResult,
+} from './target.js';
+export {
+  prepareWorkload,
+  type WorkerOp,
+  type WorkloadName,
+  workloadDescriptions,
+  workloadNames,
+} from './workloads.js';
