@@ -37,7 +37,8 @@ export function ensureChromium(log = (msg) => console.error(`ensure-chromium: ${
 
 function hasCandidate() {
   const lists = '/var/lib/apt/lists';
-  if (!existsSync(lists) || readdirSync(lists).filter((f) => f.endsWith('Packages')).length === 0) return false;
+  if (!existsSync(lists) || readdirSync(lists).filter((f) => f.endsWith('Packages')).length === 0)
+    return false;
   const r = spawnSync('apt-cache', ['policy', 'chromium'], { encoding: 'utf8' });
   const m = /Candidate:\s*(\S+)/.exec(r.stdout ?? '');
   return m !== null && m[1] !== '(none)';
