@@ -9,4 +9,8 @@ export interface Command {
  * The subcommands, each loaded only when it runs, so `strongbox verify` never pays for
  * the cluster code and a broken command cannot break the others.
  */
-export const commands: Record<string, () => Promise<{ command: Command }>> = {};
+export const commands: Record<string, () => Promise<{ command: Command }>> = {
+  check: () => import('./commands/check.js'),
+  compare: () => import('./commands/compare.js'),
+  up: () => import('./commands/up.js'),
+};
