@@ -29,6 +29,9 @@ export {
   runBench,
   type TargetFigures,
 } from './harness.js';
+export { duration, num, percent, ratioSpread, textTable, withSpread } from './report/format.js';
+export { renderHtml } from './report/html.js';
+export { backendSummary, cellHeader, cellRows, RATIO_GOAL, renderText, sideBySide } from './report/table.js';
 export { type RunBounds, type RunResult, runOnce } from './runner.js';
 export { median, quantile, relativeSpread, type Spread, spread } from './stats.js';
 export {
