@@ -1,7 +1,9 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Cluster, startCluster } from '@strongbox/cluster';
 import { createStore, type Store, toText } from '@strongbox/core';
 import type * as zk from 'node-zookeeper-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeKey } from '../src/layout.js';
 import { rawClient, rawGet, storeErrorOf, unique } from './helpers.js';
 
@@ -192,5 +194,29 @@ describe('digest auth and ACLs', () => {
     const perms = (a: zk.ACL) => (a as unknown as { permission: number }).permission;
     expect(acl.map((a) => [a.id.scheme, a.id.id.split(':')[0], perms(a)])).toEqual([['digest', 'alice', 31]]);
     expect(toText((await owner.get('k'))?.value ?? new Uint8Array())).toBe('v');
+  });
+});
+
+describe('README', () => {
+  it('runs the quick start against the ensemble', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(code).toBeDefined();
+    const root = `/${unique('readme')}`;
+    const runnable = (code as string)
+      .replace("['127.0.0.1:2181']", JSON.stringify([...cluster.endpoints]))
+      .replace("'/my-service'", JSON.stringify(root));
+    const file = join(import.meta.dirname, `.readme-${unique('run')}.ts`);
+    writeFileSync(file, `${runnable}\nexport {};\n`);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await import(file);
+      expect(log).toHaveBeenCalledWith('this replica accepts payment 42');
+    } finally {
+      log.mockRestore();
+      rmSync(file, { force: true });
+    }
+    const check = await store(root);
+    expect(toText((await check.get('payment/42'))?.value ?? new Uint8Array())).toBe('replica-a:done');
   });
 });
