@@ -1,5 +1,15 @@
 import { seededRandom } from '../history/simulate.js';
-import { type CompiledKey, ILLEGAL, type State, step } from './model.js';
+import { ConfigCache } from './cache.js';
+import {
+  CAS_LOST,
+  type CompiledKey,
+  CREATE_LOST,
+  DELETE_ABSENT,
+  ILLEGAL,
+  READ,
+  type State,
+  step,
+} from './model.js';
 
 /** What the search found for one key. */
 export interface SearchOutcome {
@@ -20,12 +30,6 @@ export interface SearchBudget {
   readonly stepLimit: number;
   /** Absolute `performance.now()` time at which the search gives up. */
   readonly deadline: number;
-}
-
-interface CacheEntry {
-  readonly bits: Uint32Array;
-  readonly state: State;
-  readonly next: CacheEntry | undefined;
 }
 
 /**
@@ -104,64 +108,109 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
   };
 
   // The linearized set as a bitset, hashed incrementally (Zobrist) so a cache probe costs O(1) until a hit.
-  const words = (n + 31) >>> 5;
-  const bits = new Uint32Array(words);
+  const bits = new Uint32Array((n + 31) >>> 5);
   const zobrist = new Int32Array(n);
   const rnd = seededRandom(0x5eed);
   for (let i = 0; i < n; i++) zobrist[i] = Math.floor(rnd() * 0x1_0000_0000) | 0;
   let hash = 0;
-  const cache = new Map<number, CacheEntry>();
-  const seen = (s: State): boolean => {
-    const h = (hash ^ Math.imul(s + 1, 0x9e3779b1)) | 0;
-    const head = cache.get(h);
-    for (let c = head; c !== undefined; c = c.next) {
-      if (c.state !== s) continue;
-      let same = true;
-      for (let w = 0; w < words; w++) {
-        if (c.bits[w] !== bits[w]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return true;
-    }
-    cache.set(h, { bits: bits.slice(), state: s, next: head });
-    return false;
+  const cache = new ConfigCache(bits.length);
+  const flip = (i: number): void => {
+    bits[i >>> 5] = (bits[i >>> 5] as number) ^ (1 << (i & 31));
+    hash ^= zobrist[i] as number;
   };
+
+  // Definite operations that never change the state when legal (reads, lost comparisons, deletes of nothing).
+  const observer = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = key.code[i];
+    observer[i] = c === READ || c === CAS_LOST || c === CREATE_LOST || c === DELETE_ABSENT ? 1 : 0;
+  }
 
   const stackOp = new Int32Array(n);
   const stackState = new Int32Array(n);
+  // 1 when the operation was placed as the only move worth trying from the configuration below it.
+  const stackForced = new Uint8Array(n);
   let depth = 0;
   let state: State = 0;
   let steps = 0;
   let bestDepth = -1;
   let best: Pick<SearchOutcome, 'prefix' | 'unplaceable' | 'stateAfterPrefix'> = {};
   let entry = next[0] as number;
+  // True right after entering a configuration, before any candidate of it was tried.
+  let fresh = true;
+
+  const place = (i: number, s: State, forced: boolean): void => {
+    stackOp[depth] = i;
+    stackState[depth] = state;
+    stackForced[depth] = forced ? 1 : 0;
+    depth++;
+    state = s;
+    lift(i);
+    definiteLeft -= key.definite[i] as number;
+    entry = next[0] as number;
+    fresh = true;
+  };
+  /** Undoes placements until one that had alternatives; false when none is left (the history is illegal). */
+  const backtrack = (): boolean => {
+    for (;;) {
+      if (depth === 0) return false;
+      depth--;
+      const i = stackOp[depth] as number;
+      state = stackState[depth] as number;
+      flip(i);
+      unlift(i);
+      definiteLeft += key.definite[i] as number;
+      if (stackForced[depth] === 0) {
+        entry = next[callEntry[i] as number] as number;
+        fresh = false;
+        return true;
+      }
+    }
+  };
 
   for (;;) {
     if (++steps > budget.stepLimit) return { verdict: 'unknown', steps: steps - 1, exhausted: 'steps' };
     if ((steps & 1023) === 0 && performance.now() > budget.deadline) {
       return { verdict: 'unknown', steps, exhausted: 'time' };
     }
+    if (fresh) {
+      fresh = false;
+      // An observer that is legal now can always go first: it changes nothing, and no pending operation had to
+      // precede it (it is before every pending completion). So it is the only move to try here, which collapses
+      // the orderings of concurrent reads that would otherwise multiply the search.
+      let obs = -1;
+      for (let e = next[0] as number; e !== tail && entryIsCall[e] === 1; e = next[e] as number) {
+        const i = entryOp[e] as number;
+        if (observer[i] === 1 && step(key, i, state) === state) {
+          obs = i;
+          break;
+        }
+      }
+      if (obs >= 0) {
+        flip(obs);
+        if (!cache.visit(hash, state, bits)) {
+          place(obs, state, true);
+          if (definiteLeft === 0) return { verdict: 'ok', steps };
+          continue;
+        }
+        // Seen before, so this configuration leads nowhere either.
+        flip(obs);
+        if (!backtrack()) return { verdict: 'illegal', steps, ...best };
+        continue;
+      }
+    }
     if (entry !== tail && entryIsCall[entry] === 1) {
       const i = entryOp[entry] as number;
       const s = step(key, i, state);
-      if (s !== ILLEGAL) {
-        bits[i >>> 5] = (bits[i >>> 5] as number) | (1 << (i & 31));
-        hash ^= zobrist[i] as number;
-        if (!seen(s)) {
-          stackOp[depth] = i;
-          stackState[depth] = state;
-          depth++;
-          state = s;
-          lift(i);
-          definiteLeft -= key.definite[i] as number;
+      // An operation of unknown outcome that would change nothing now is the same as it never happening.
+      if (s !== ILLEGAL && !(key.definite[i] === 0 && s === state)) {
+        flip(i);
+        if (!cache.visit(hash, s, bits)) {
+          place(i, s, false);
           if (definiteLeft === 0) return { verdict: 'ok', steps };
-          entry = next[0] as number;
           continue;
         }
-        bits[i >>> 5] = (bits[i >>> 5] as number) & ~(1 << (i & 31));
-        hash ^= zobrist[i] as number;
+        flip(i);
       }
       entry = next[entry] as number;
       continue;
@@ -172,14 +221,6 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
       best = { prefix: Array.from(stackOp.subarray(0, depth)), stateAfterPrefix: state };
       if (entry !== tail) best = { ...best, unplaceable: entryOp[entry] as number };
     }
-    if (depth === 0) return { verdict: 'illegal', steps, ...best };
-    depth--;
-    const i = stackOp[depth] as number;
-    state = stackState[depth] as number;
-    bits[i >>> 5] = (bits[i >>> 5] as number) & ~(1 << (i & 31));
-    hash ^= zobrist[i] as number;
-    unlift(i);
-    definiteLeft += key.definite[i] as number;
-    entry = next[callEntry[i] as number] as number;
+    if (!backtrack()) return { verdict: 'illegal', steps, ...best };
   }
 }

@@ -24,14 +24,14 @@ export interface Operation {
   readonly arg: Scalar | readonly [Scalar, Scalar] | null;
   readonly outcome: Outcome;
   /** The observed result of an `ok`: a read's value, or delete's `true`/`false` (`undefined` when not observed). */
-  readonly result?: Value | boolean;
+  readonly result: Value | boolean | undefined;
   readonly invokeTime: number;
   /** Completion time; `undefined` when the outcome is unknown (the operation may take effect arbitrarily late). */
-  readonly completeTime?: number;
+  readonly completeTime: number | undefined;
   /** Index of the invoke event in the history. */
   readonly invokeIndex: number;
   /** Index of the completion event, if there was one. */
-  readonly completeIndex?: number;
+  readonly completeIndex: number | undefined;
 }
 
 /**
@@ -92,44 +92,36 @@ export function pairOperations(
     completions[opOf.get(pending) as number] = { index: i, event: e };
   });
 
-  invokes.forEach((invIndex, id) => {
+  for (let id = 0; id < invokes.length; id++) {
+    const invIndex = invokes[id] as number;
     const inv = events[invIndex] as HistoryEvent;
     const done = completions[id];
-    const arg = inv.f === 'read' || inv.f === 'delete' ? null : (inv.value as Scalar | [Scalar, Scalar]);
-    const base = {
+    const c = done?.event;
+    let outcome: Outcome = 'unknown';
+    let result: Value | boolean | undefined;
+    if (c?.type === 'ok') {
+      outcome = 'ok';
+      if (inv.f === 'read') result = c.value as Value;
+      else if (inv.f === 'delete' && typeof c.value === 'boolean') result = c.value;
+    } else if (c?.type === 'fail') {
+      // A bare fail on a conditional operation is the comparison it lost; everything else that failed did not happen.
+      outcome = (inv.f === 'cas' || inv.f === 'create') && c.error === undefined ? 'lost' : 'failed';
+    }
+    // One object literal with every field present, so all operations share one hidden class (the checker reads
+    // these in its hot loops).
+    ops.push({
       id,
       process: inv.process,
       key: inv.key,
       f: inv.f,
-      arg,
+      arg: inv.f === 'read' || inv.f === 'delete' ? null : (inv.value as Scalar | [Scalar, Scalar]),
+      outcome,
+      result,
       invokeTime: inv.time,
+      completeTime: c?.time,
       invokeIndex: invIndex,
-    };
-    if (done === undefined || done.event.type === 'info') {
-      ops.push(done === undefined ? { ...base, outcome: 'unknown' } : withCompletion(base, 'unknown', done));
-      return;
-    }
-    const c = done.event;
-    if (c.type === 'ok') {
-      const op = withCompletion(base, 'ok', done);
-      if (inv.f === 'read') ops.push({ ...op, result: c.value as Value });
-      else if (inv.f === 'delete' && typeof c.value === 'boolean') ops.push({ ...op, result: c.value });
-      else ops.push(op);
-      return;
-    }
-    // A bare fail on a conditional operation is the comparison it lost; everything else that failed did not happen.
-    const lost = (inv.f === 'cas' || inv.f === 'create') && c.error === undefined;
-    ops.push(withCompletion(base, lost ? 'lost' : 'failed', done));
-  });
+      completeIndex: done?.index,
+    });
+  }
   return ops;
-}
-
-type OpBase = Omit<Operation, 'outcome' | 'completeTime' | 'completeIndex' | 'result'>;
-
-function withCompletion(
-  base: OpBase,
-  outcome: Outcome,
-  done: { index: number; event: HistoryEvent },
-): Operation {
-  return { ...base, outcome, completeTime: done.event.time, completeIndex: done.index };
 }
