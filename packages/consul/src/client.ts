@@ -75,6 +75,14 @@ interface Endpoint {
   readonly client: RawClient;
 }
 
+/**
+ * Connections kept to one endpoint at most; more concurrent calls wait in the client for a free
+ * one. Consul closes, unanswered, every connection from one client address beyond
+ * `limits.http_max_conns_per_client` (200 by default), which a write would see as a broken
+ * connection: INDETERMINATE. 64 leaves room for a few store handles and other clients per host.
+ */
+export const MAX_SOCKETS_PER_ENDPOINT = 64;
+
 /** Default Consul HTTP address when the config gives no endpoints. */
 export const DEFAULT_ENDPOINT = '127.0.0.1:8500';
 
@@ -111,11 +119,12 @@ export class ConsulHttp {
     this.#agent = secure
       ? new HttpsAgent({
           keepAlive: true,
+          maxSockets: MAX_SOCKETS_PER_ENDPOINT,
           ...(tls.caFile === undefined ? {} : { ca: readFileSync(tls.caFile) }),
           ...(tls.certFile === undefined ? {} : { cert: readFileSync(tls.certFile) }),
           ...(tls.keyFile === undefined ? {} : { key: readFileSync(tls.keyFile) }),
         })
-      : new HttpAgent({ keepAlive: true });
+      : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ENDPOINT });
     this.#endpoints = (config.endpoints ?? [DEFAULT_ENDPOINT]).map((e) => {
       const url = baseUrl(e, secure);
       const client = new Consul({ baseUrl: url, agent: this.#agent } as ConstructorParameters<

@@ -40,5 +40,6 @@ export const adapter: Adapter = {
   open: openConsulStore,
 };
 
+export { MAX_SOCKETS_PER_ENDPOINT } from './client.js';
 export { MAX_TXN_BODY_BYTES } from './codec.js';
 export { MAX_INDEX_RACES } from './driver.js';

@@ -157,6 +157,15 @@ describe('consul driver on a real 3-server cluster', () => {
     expect(listed.map((e) => e.value)).toEqual([bytes, new Uint8Array(0)]);
   });
 
+  it('serves far more concurrent calls than Consul accepts connections from one client (200)', async () => {
+    const p = prefix();
+    const keys = Array.from({ length: 300 }, (_, i) => `${p}${i}`);
+    const versions = await Promise.all(keys.map((k) => store.put(k, 'v').then((r) => r.version)));
+    for (const v of versions) expect(v).toMatch(/^[1-9]\d*$/);
+    const read = await Promise.all(keys.map((k) => store.get(k)));
+    expect(read.map((e) => e?.version)).toEqual(versions);
+  });
+
   it('accepts the contract’s largest value and transaction', async () => {
     const p = prefix();
     const big = new Uint8Array(256 * 1024).fill(7);
