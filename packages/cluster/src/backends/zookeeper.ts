@@ -75,6 +75,10 @@ export const zookeeperDriver: Driver = {
       '-Djava.net.preferIPv4Stack=true',
       '-Dzookeeper.jmx.log4j.disable=true',
       '-Dzookeeper.admin.enableServer=false',
+      // Leader election backs off exponentially (up to 60 s) while peers are still starting their
+      // JVMs; capping the wait keeps a 3-node start within a few seconds.
+      '-Dzookeeper.fastleader.minNotificationInterval=100',
+      '-Dzookeeper.fastleader.maxNotificationInterval=800',
       `-Dorg.slf4j.simpleLogger.defaultLogLevel=${LEVELS[ctx.options.logLevel]}`,
       '-Dorg.slf4j.simpleLogger.showDateTime=true',
       '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS',
