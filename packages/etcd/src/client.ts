@@ -54,7 +54,11 @@ export function clientOptions(config: ResolvedStoreConfig, endpoints: readonly s
   return options;
 }
 
-/** A grpc interceptor that cancels the call when `signal` fires, so etcd stops working on it. */
+/**
+ * A grpc interceptor that cancels the call when `signal` fires: etcd sees the stream reset and
+ * stops working on it. This is also how a call's deadline reaches etcd: the store aborts `signal`
+ * when the deadline passes, so a grpc deadline of its own would only add a second timer per call.
+ */
 function cancelOn(signal: AbortSignal): Interceptor {
   return (options, nextCall) => {
     const call = new InterceptingCall(nextCall(options));
@@ -74,8 +78,8 @@ const MAX_BACKOFF_MS = 250;
 const DEADLINE_MARGIN_MS = 25;
 
 /**
- * The etcd3 client with the call discipline strongbox needs: every call carries the store's
- * deadline and is cancelled on abort; a call is sent again (to a random member, with backoff, while
+ * The etcd3 client with the call discipline strongbox needs: every call is cancelled when its
+ * deadline passes or the caller aborts; a call is sent again (to a random member, with backoff, while
  * its deadline allows) only when its failure proves it was not applied.
  */
 export class EtcdConnection {
@@ -93,7 +97,7 @@ export class EtcdConnection {
 
   /** Runs `send` with retries as described above; failures come out as mapped StoreErrors. */
   async run<T>(kind: CallKind, ctx: CallContext, send: (options: CallOptions) => Promise<T>): Promise<T> {
-    const options: CallOptions = { deadline: ctx.deadline, interceptors: [cancelOn(ctx.signal)] };
+    const options: CallOptions = { interceptors: [cancelOn(ctx.signal)] };
     for (let attempt = 0; ; attempt++) {
       try {
         return await send(options);
