@@ -5,11 +5,10 @@
 import {
   type CallContext,
   type CasResult,
-  type Driver,
   type DriverDeleteResult,
   type Entry,
+  MemoryDriver,
   MemoryState,
-  memoryCapabilities,
   type NormalizedTransaction,
   type Store,
   storeFromDriver,
@@ -17,43 +16,9 @@ import {
   type WriteCondition,
 } from '@strongbox/core';
 
-/** A correct driver over MemoryState, for the broken ones to override one method each. */
-class FaithfulDriver implements Driver {
-  readonly backend = 'broken';
-  readonly capabilities = memoryCapabilities;
-  constructor(protected readonly state: MemoryState) {}
-  async get(key: string, _ctx: CallContext): Promise<Entry | undefined> {
-    return this.state.get(key);
-  }
-  async list(prefix: string, _limit: number | undefined, _ctx: CallContext): Promise<Entry[]> {
-    return this.state.list(prefix);
-  }
-  async put(
-    key: string,
-    value: Uint8Array,
-    c: WriteCondition | undefined,
-    _ctx: CallContext,
-  ): Promise<CasResult> {
-    if (c !== undefined && !this.state.holds({ ...c, key }))
-      return { ok: false, current: this.state.get(key) };
-    return { ok: true, version: this.state.set(key, value).version };
-  }
-  async delete(key: string, ifVersion: string | undefined, _ctx: CallContext): Promise<DriverDeleteResult> {
-    if (ifVersion !== undefined && !this.state.holds({ type: 'version', key, version: ifVersion })) {
-      return { ok: false, current: this.state.get(key) };
-    }
-    return { ok: true, deleted: this.state.remove(key) };
-  }
-  async transaction(txn: NormalizedTransaction, _ctx: CallContext): Promise<TransactionResult> {
-    if (!txn.conditions.every((c) => this.state.holds(c))) return { ok: false };
-    const versions = new Map<string, string>();
-    for (const op of txn.operations) {
-      if (op.type === 'put') versions.set(op.key, this.state.set(op.key, op.value).version);
-      else this.state.remove(op.key);
-    }
-    return { ok: true, versions };
-  }
-  async close(): Promise<void> {}
+/** The faithful memory driver; each broken store below overrides one method of it. */
+class FaithfulDriver extends MemoryDriver {
+  override readonly backend = 'broken';
 }
 
 /** Applies only the first half of a transaction's operations (a crash between writes). */

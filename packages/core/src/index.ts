@@ -31,7 +31,13 @@ export {
   StoreError,
   type StoreErrorOptions,
 } from './errors.js';
-export { createMemoryStore, MemoryState, type MemoryStoreOptions, memoryCapabilities } from './memory.js';
+export {
+  createMemoryStore,
+  MemoryDriver,
+  MemoryState,
+  type MemoryStoreOptions,
+  memoryCapabilities,
+} from './memory.js';
 export { prefixed } from './prefixed.js';
 export { type DriverStoreOptions, storeFromDriver } from './store.js';
 export {

@@ -1,6 +1,6 @@
 import { bytesEqual } from './bytes.js';
 import { contractLimits, type StoreCapabilities } from './capabilities.js';
-import type { Driver, DriverDeleteResult, WriteCondition } from './driver.js';
+import type { CallContext, Driver, DriverDeleteResult, WriteCondition } from './driver.js';
 import { type DriverStoreOptions, storeFromDriver } from './store.js';
 import type { CasResult, Entry, Store, TransactionResult } from './types.js';
 import type { NormalizedCondition, NormalizedTransaction } from './validate.js';
@@ -58,35 +58,44 @@ export class MemoryState {
   }
 }
 
-class MemoryDriver implements Driver {
-  readonly backend = 'memory';
+/**
+ * The driver behind the in-memory store. Exported so test doubles (the conformance suite's
+ * deliberately broken stores) can override one method and keep the rest faithful.
+ */
+export class MemoryDriver implements Driver {
+  readonly backend: string = 'memory';
   readonly capabilities = memoryCapabilities;
 
-  constructor(private readonly state: MemoryState) {}
+  constructor(protected readonly state: MemoryState) {}
 
-  async get(key: string): Promise<Entry | undefined> {
+  async get(key: string, _ctx?: CallContext): Promise<Entry | undefined> {
     return this.state.get(key);
   }
 
-  async list(prefix: string): Promise<Entry[]> {
+  async list(prefix: string, _limit?: number, _ctx?: CallContext): Promise<Entry[]> {
     return this.state.list(prefix);
   }
 
-  async put(key: string, value: Uint8Array, condition: WriteCondition | undefined): Promise<CasResult> {
+  async put(
+    key: string,
+    value: Uint8Array,
+    condition: WriteCondition | undefined,
+    _ctx?: CallContext,
+  ): Promise<CasResult> {
     if (condition !== undefined && !this.state.holds({ ...condition, key })) {
       return { ok: false, current: this.state.get(key) };
     }
     return { ok: true, version: this.state.set(key, value).version };
   }
 
-  async delete(key: string, ifVersion: string | undefined): Promise<DriverDeleteResult> {
+  async delete(key: string, ifVersion: string | undefined, _ctx?: CallContext): Promise<DriverDeleteResult> {
     if (ifVersion !== undefined && !this.state.holds({ type: 'version', key, version: ifVersion })) {
       return { ok: false, current: this.state.get(key) };
     }
     return { ok: true, deleted: this.state.remove(key) };
   }
 
-  async transaction(txn: NormalizedTransaction): Promise<TransactionResult> {
+  async transaction(txn: NormalizedTransaction, _ctx?: CallContext): Promise<TransactionResult> {
     if (!txn.conditions.every((c) => this.state.holds(c))) return { ok: false };
     const versions = new Map<string, string>();
     for (const op of txn.operations) {
