@@ -1,4 +1,5 @@
 export { Cluster, startCluster } from './cluster.js';
+export { zookeeperDigest } from './digest.js';
 export { type EmbeddedEtcdOptions, embeddedEtcdOptions, startEmbeddedEtcd } from './embedded.js';
 export { ClusterError, type ClusterErrorCode } from './errors.js';
 export { ClusterNode, type NodeState } from './node.js';
