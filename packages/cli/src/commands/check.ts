@@ -131,10 +131,14 @@ async function check(plan: CheckPlan): Promise<number> {
   const stop = new AbortController();
   let cluster: Cluster | undefined;
   let interrupted = false;
+  // Only a linearizability run can stop gracefully (heal its faults, check what it recorded); before
+  // it, the contract cases cannot be interrupted, so Ctrl-C then stops the servers and exits at once.
+  let graceful = false;
   const onSignal = (): void => {
-    if (interrupted) {
-      // A second Ctrl-C: stop the servers now instead of waiting for the heal.
-      void cluster?.stop().finally(() => process.exit(130));
+    if (interrupted || !graceful) {
+      out.line('interrupted: stopping the servers');
+      // The servers' watchdogs end them with this process even if stop() does not finish.
+      void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
       return;
     }
     interrupted = true;
@@ -184,6 +188,7 @@ async function check(plan: CheckPlan): Promise<number> {
     out.line(`contract: ${contract.length - failed}/${contract.length} cases passed`);
 
     const rows: LinRow[] = [];
+    graceful = true;
     const perRunMs = Math.max(1_000, Math.round(plan.timeMs / plan.nemeses.length));
     for (const nemesis of plan.nemeses) {
       if (stop.signal.aborted) break;
