@@ -132,6 +132,32 @@ describe('faults', () => {
     expect(conn.sessions).toBe(2);
   });
 
+  it('a replica on a lagging follower still reads every completed write (get and list)', async () => {
+    const root = `/${unique('lag')}`;
+    const leader = await cluster.waitForLeader();
+    const follower = cluster.nodes.find((n) => n !== leader) as (typeof cluster.nodes)[number];
+    const others = cluster.nodes.filter((n) => n !== follower).map((n) => n.clientEndpoint);
+    const writer = await store(root, others);
+    const reader = await store(root, [follower.clientEndpoint], 10_000);
+    await writer.put('seed', 'x');
+    await reader.get('seed');
+    for (let i = 0; i < 20; i++) {
+      // The follower misses the commit while frozen and applies it after it wakes up; a plain
+      // getData served right then could be stale.
+      follower.pause();
+      try {
+        await writer.put(`k${i}`, String(i));
+      } finally {
+        follower.resume();
+      }
+      // list first: a get's barrier before it on the session would make its reads current.
+      const listed = await reader.list('k');
+      const got = await reader.get(`k${i}`);
+      expect(got && toText(got.value)).toBe(String(i));
+      expect(listed.map((e) => e.key)).toContain(`k${i}`);
+    }
+  });
+
   it('without a quorum writes fail (never succeed) and reads fail; with it back the handle works', async () => {
     const root = `/${unique('quorum')}`;
     const s = await store(root, [...cluster.endpoints]);
