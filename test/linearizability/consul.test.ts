@@ -1,0 +1,3 @@
+import { describeLinearizability } from './suite.js';
+
+describeLinearizability({ backend: 'consul' });
