@@ -76,7 +76,7 @@ describe('no orphan servers', () => {
   });
 
   it('after SIGTERM and after a parent that just finishes', async () => {
-    const a = await parentWithCluster('zookeeper', 1, 'setInterval(() => {}, 1000);');
+    const a = await parentWithCluster('etcd', 1, 'setInterval(() => {}, 1000);');
     a.child.kill('SIGTERM');
     await a.exited;
     // A parent whose work is done exits even though servers run: nothing keeps it alive.
