@@ -59,9 +59,7 @@ export class ConfigCache {
       const grown = this.hashes.length * 2;
       this.hashes = grow(this.hashes, grown);
       this.states = grow(this.states, grown);
-      const pool = new Uint32Array(grown * this.words);
-      pool.set(this.pool);
-      this.pool = pool;
+      this.pool = growBits(this.pool, grown * this.words);
     }
     this.hashes[idx] = h;
     this.states[idx] = state;
@@ -86,6 +84,93 @@ export class ConfigCache {
 
 function grow(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
   const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Configurations whose whole subtree failed, for subsumption: with the same definite operations placed and the
+ * same state, a configuration that applied a superset of the unknown-outcome operations can do nothing the
+ * failed one could not (it could always have skipped them), so it fails too. Only finished subtrees are
+ * recorded, never configurations still on the search stack, which keeps the pruning sound.
+ */
+export class FailedConfigs {
+  private readonly dWords: number;
+  private readonly uWords: number;
+  private table = new Int32Array(1024);
+  private hashes = new Int32Array(256);
+  private states = new Int32Array(256);
+  private dPool: Uint32Array;
+  private uPool: Uint32Array;
+  private count = 0;
+
+  constructor(dWords: number, uWords: number) {
+    this.dWords = dWords;
+    this.uWords = uWords;
+    this.dPool = new Uint32Array(256 * dWords);
+    this.uPool = new Uint32Array(256 * uWords);
+  }
+
+  /** Records a configuration whose subtree failed. */
+  add(dHash: number, state: number, d: Uint32Array, u: Uint32Array): void {
+    const h = (dHash ^ Math.imul(state + 1, 0x9e3779b1)) | 0;
+    const idx = this.count++;
+    if (idx >= this.hashes.length) {
+      const grown = this.hashes.length * 2;
+      this.hashes = grow(this.hashes, grown);
+      this.states = grow(this.states, grown);
+      this.dPool = growBits(this.dPool, grown * this.dWords);
+      this.uPool = growBits(this.uPool, grown * this.uWords);
+    }
+    this.hashes[idx] = h;
+    this.states[idx] = state;
+    this.dPool.set(d, idx * this.dWords);
+    this.uPool.set(u, idx * this.uWords);
+    const mask = this.table.length - 1;
+    let slot = (h ^ (h >>> 15)) & mask;
+    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
+    this.table[slot] = idx + 1;
+    if (this.count * 2 > this.table.length) this.rehash(this.table.length * 2);
+  }
+
+  /** True if a recorded failure has the same definite set and state and a subset of the unknown operations. */
+  dominates(dHash: number, state: number, d: Uint32Array, u: Uint32Array): boolean {
+    const h = (dHash ^ Math.imul(state + 1, 0x9e3779b1)) | 0;
+    const mask = this.table.length - 1;
+    let slot = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const e = this.table[slot] as number;
+      if (e === 0) return false;
+      const idx = e - 1;
+      if (this.hashes[idx] === h && this.states[idx] === state && this.matches(idx, d, u)) return true;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private matches(idx: number, d: Uint32Array, u: Uint32Array): boolean {
+    const db = idx * this.dWords;
+    for (let w = 0; w < this.dWords; w++) if (this.dPool[db + w] !== d[w]) return false;
+    const ub = idx * this.uWords;
+    for (let w = 0; w < this.uWords; w++)
+      if (((this.uPool[ub + w] as number) & ~(u[w] as number)) !== 0) return false;
+    return true;
+  }
+
+  private rehash(size: number): void {
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let idx = 0; idx < this.count; idx++) {
+      const h = this.hashes[idx] as number;
+      let slot = (h ^ (h >>> 15)) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = idx + 1;
+    }
+    this.table = table;
+  }
+}
+
+function growBits(a: Uint32Array, size: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(size);
   b.set(a);
   return b;
 }

@@ -1,6 +1,6 @@
 import { type Operation, pairOperations } from '../history/operations.js';
 import type { HistoryEvent, Value } from '../history/schema.js';
-import { compileKey } from './model.js';
+import { compileKey, replay } from './model.js';
 import { searchKey } from './search.js';
 
 /** `ok`: linearizable. `illegal`: provably not. `unknown`: the budget ran out first. */
@@ -104,10 +104,11 @@ function checkKey(key: string, ops: Operation[], stepLimit: number, deadline: nu
   const prefix = out.prefix ?? [];
   // The search always gets stuck at a completion before giving up, so `unplaceable` is set; fall back defensively.
   const stuck = compiled.ops[out.unplaceable ?? prefix.length] ?? (compiled.ops[0] as Operation);
+  const sequence = prefix.map((i) => compiled.ops[i] as Operation);
   const violation: Violation = {
-    longestPrefix: prefix.map((i) => (compiled.ops[i] as Operation).id),
+    longestPrefix: sequence.map((op) => op.id),
     unplaceable: stuck,
-    stateAfterPrefix: compiled.values[out.stateAfterPrefix ?? 0] ?? null,
+    stateAfterPrefix: replay(sequence),
   };
   return { ...result, violation };
 }

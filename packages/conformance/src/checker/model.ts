@@ -6,8 +6,11 @@ import type { Scalar, Value } from '../history/schema.js';
  * each operation becomes an opcode with its operands, so one step is a switch on integers with no allocation.
  */
 
-/** Register state as the search sees it: 0 is absent, n > 0 is the n-th interned value. */
+/** Register state as the search sees it: 0 is absent, {@link OTHER} an unobserved value, n > 1 an observed one. */
 export type State = number;
+
+/** The state of any value that no operation of the key reads or compares against. */
+export const OTHER = 1;
 
 /** Returned by {@link step} when the operation cannot take effect in that state. */
 export const ILLEGAL = -1;
@@ -33,7 +36,10 @@ export interface CompiledKey {
   readonly b: Int32Array;
   /** 1 when the operation must be linearized (it surely happened), 0 when it may also never take effect. */
   readonly definite: Uint8Array;
-  /** Interned values: `values[s]` is the register content for state s (`values[0]` is null). */
+  /**
+   * Interned values: `values[s]` is the register content for state s > 1; 0 is absent and 1 ({@link OTHER}) is any
+   * value no operation observes.
+   */
   readonly values: readonly Value[];
 }
 
@@ -48,18 +54,21 @@ export function compileKey(all: readonly Operation[]): CompiledKey {
   const a = new Int32Array(n);
   const b = new Int32Array(n);
   const definite = new Uint8Array(n);
-  const values: Value[] = [null];
+  // Only values some operation compares against (a read's result, a cas's expected value) need their own
+  // state: every other written value is told apart by nothing, so they all share one state, OTHER. That merges
+  // the orderings of concurrent unobserved writes, which would otherwise each be a configuration of their own.
+  const values: Value[] = [null, null];
   const ids = new Map<Scalar, number>();
-  const intern = (v: Value): number => {
-    if (v === null) return 0;
-    let id = ids.get(v);
-    if (id === undefined) {
-      id = values.length;
-      values.push(v);
-      ids.set(v, id);
-    }
-    return id;
+  const observe = (v: Value | boolean | undefined): void => {
+    if (v === null || v === undefined || typeof v === 'boolean' || ids.has(v)) return;
+    ids.set(v, values.length);
+    values.push(v);
   };
+  for (const op of ops) {
+    if (op.f === 'read') observe(op.result);
+    if (op.f === 'cas') observe((op.arg as readonly [Scalar, Scalar])[0]);
+  }
+  const intern = (v: Value): number => (v === null ? 0 : (ids.get(v) ?? OTHER));
 
   ops.forEach((op, i) => {
     const unknown = op.outcome === 'unknown';
@@ -123,4 +132,33 @@ export function step(key: CompiledKey, i: number, s: State): State {
     default:
       return 0;
   }
+}
+
+/**
+ * The register's content after applying operations in order, with real values (the search's states merge
+ * unobserved values). Used to report the state a violation contradicts; assumes the sequence is legal.
+ */
+export function replay(sequence: readonly Operation[]): Value {
+  let s: Value = null;
+  for (const op of sequence) {
+    switch (op.f) {
+      case 'write':
+        s = op.arg as Scalar;
+        break;
+      case 'cas': {
+        const [expected, next] = op.arg as readonly [Scalar, Scalar];
+        if (op.outcome !== 'lost' && s !== null && s === expected) s = next;
+        break;
+      }
+      case 'create':
+        if (op.outcome !== 'lost' && s === null) s = op.arg as Scalar;
+        break;
+      case 'delete':
+        s = null;
+        break;
+      default:
+        break;
+    }
+  }
+  return s;
 }

@@ -1,5 +1,5 @@
 import { seededRandom } from '../history/simulate.js';
-import { ConfigCache } from './cache.js';
+import { ConfigCache, FailedConfigs } from './cache.js';
 import {
   CAS_LOST,
   type CompiledKey,
@@ -10,6 +10,7 @@ import {
   type State,
   step,
 } from './model.js';
+import { Timeline } from './timeline.js';
 
 /** What the search found for one key. */
 export interface SearchOutcome {
@@ -35,18 +36,18 @@ export interface SearchBudget {
 /**
  * Wing & Gong's search with Lowe's just-in-time linearization, over one key.
  *
- * Invocations and completions form one time-ordered doubly linked list. The search walks it from the front,
- * trying to linearize each invoked-but-not-yet-linearized operation now; a success removes ("lifts") the operation
- * and restarts from the front, and reaching a completion whose operation is still unplaced means the current
- * partial linearization is a dead end, so the last choice is undone. A cache of (linearized set, state) pairs
- * keeps it from exploring the same configuration twice, which is what makes it polynomial on typical histories.
+ * The search walks the {@link Timeline} from the front, trying to linearize each invoked-but-unplaced operation
+ * now; a success lifts the operation out and restarts from the front, and reaching a completion whose operation
+ * is still unplaced means the partial linearization is a dead end, so the last choice is undone. A cache of
+ * (linearized set, state) keeps it from entering the same configuration twice.
  *
- * Operations of unknown outcome have no completion in the list: nothing forces them, and the search is done once
- * every definite operation is placed (placing the rest at the very end is always legal, which is the same as
- * them never taking effect).
+ * Three prunings keep histories with many concurrent reads and unknown outcomes tractable:
+ * - a definite observer (read, lost cas/create, delete of nothing) that is legal now is the only move tried;
+ * - an unknown-outcome operation that would change nothing now is not tried (that is the same as never);
+ * - definite moves are tried before unknown ones, and a configuration is skipped when one with the same definite
+ *   set and state but fewer unknown operations applied already failed (it could only do less).
  *
- * Ties: a completion and an invocation at the same time count as concurrent (invocations sort first), the
- * lenient reading, since clocks this coarse cannot order them.
+ * The search is done once every definite operation is placed: the unknown ones left may never take effect.
  */
 export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome {
   const n = key.ops.length;
@@ -54,90 +55,71 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
   for (let i = 0; i < n; i++) definiteLeft += key.definite[i] as number;
   if (definiteLeft === 0) return { verdict: 'ok', steps: 0 };
 
-  // Entries 1..m in time order; 0 is the head sentinel and m + 1 the tail sentinel.
-  const order: number[] = [];
+  const line = new Timeline(key);
+  const { next, tail } = line;
+  const entryOp = line.op;
+  const entryIsCall = line.isCall;
+  const definite = key.definite;
+
+  // Definite operations that never change the state when legal.
+  const observer = new Uint8Array(n);
+  // Unknown-outcome operations get their own dense index for the subsumption bitsets.
+  const unknownIndex = new Int32Array(n).fill(-1);
+  let unknowns = 0;
   for (let i = 0; i < n; i++) {
-    order.push(i * 2);
-    if (key.definite[i] === 1) order.push(i * 2 + 1);
-  }
-  const timeOf = (e: number): number => {
-    const op = key.ops[e >> 1];
-    return (e & 1) === 0 ? (op?.invokeTime ?? 0) : (op?.completeTime ?? 0);
-  };
-  order.sort((x, y) => timeOf(x) - timeOf(y) || (x & 1) - (y & 1) || x - y);
-  const m = order.length;
-  const tail = m + 1;
-  const next = new Int32Array(m + 2);
-  const prev = new Int32Array(m + 2);
-  const entryOp = new Int32Array(m + 2);
-  const entryIsCall = new Uint8Array(m + 2);
-  const callEntry = new Int32Array(n);
-  const returnEntry = new Int32Array(n).fill(-1);
-  for (let k = 0; k < m; k++) {
-    const e = order[k] as number;
-    const slot = k + 1;
-    entryOp[slot] = e >> 1;
-    entryIsCall[slot] = (e & 1) === 0 ? 1 : 0;
-    if ((e & 1) === 0) callEntry[e >> 1] = slot;
-    else returnEntry[e >> 1] = slot;
-  }
-  for (let s = 0; s <= tail; s++) {
-    next[s] = s + 1;
-    prev[s] = s - 1;
+    const c = key.code[i];
+    observer[i] = c === READ || c === CAS_LOST || c === CREATE_LOST || c === DELETE_ABSENT ? 1 : 0;
+    if (definite[i] === 0) unknownIndex[i] = unknowns++;
   }
 
-  const lift = (i: number): void => {
-    const c = callEntry[i] as number;
-    next[prev[c] as number] = next[c] as number;
-    prev[next[c] as number] = prev[c] as number;
-    const r = returnEntry[i] as number;
-    if (r >= 0) {
-      next[prev[r] as number] = next[r] as number;
-      prev[next[r] as number] = prev[r] as number;
-    }
-  };
-  const unlift = (i: number): void => {
-    const r = returnEntry[i] as number;
-    if (r >= 0) {
-      next[prev[r] as number] = r;
-      prev[next[r] as number] = r;
-    }
-    const c = callEntry[i] as number;
-    next[prev[c] as number] = c;
-    prev[next[c] as number] = c;
-  };
-
-  // The linearized set as a bitset, hashed incrementally (Zobrist) so a cache probe costs O(1) until a hit.
-  const bits = new Uint32Array((n + 31) >>> 5);
+  // The linearized set as bitsets, hashed incrementally (Zobrist) so a cache probe costs O(1) until a hit:
+  // `bits` holds every placed operation, `dBits` the definite ones, `uBits` the unknown ones by dense index.
+  const words = (n + 31) >>> 5;
+  const bits = new Uint32Array(words);
+  const dBits = new Uint32Array(words);
+  const uBits = new Uint32Array((unknowns + 31) >>> 5);
   const zobrist = new Int32Array(n);
   const rnd = seededRandom(0x5eed);
   for (let i = 0; i < n; i++) zobrist[i] = Math.floor(rnd() * 0x1_0000_0000) | 0;
   let hash = 0;
-  const cache = new ConfigCache(bits.length);
+  let dHash = 0;
+  const cache = new ConfigCache(words);
+  const failed = unknowns > 0 ? new FailedConfigs(words, uBits.length) : undefined;
   const flip = (i: number): void => {
-    bits[i >>> 5] = (bits[i >>> 5] as number) ^ (1 << (i & 31));
+    const w = i >>> 5;
+    const bit = 1 << (i & 31);
+    bits[w] = (bits[w] as number) ^ bit;
     hash ^= zobrist[i] as number;
+    const u = unknownIndex[i] as number;
+    if (u < 0) {
+      dBits[w] = (dBits[w] as number) ^ bit;
+      dHash ^= zobrist[i] as number;
+    } else {
+      uBits[u >>> 5] = (uBits[u >>> 5] as number) ^ (1 << (u & 31));
+    }
   };
-
-  // Definite operations that never change the state when legal (reads, lost comparisons, deletes of nothing).
-  const observer = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = key.code[i];
-    observer[i] = c === READ || c === CAS_LOST || c === CREATE_LOST || c === DELETE_ABSENT ? 1 : 0;
-  }
+  /** Flips operation i in and reports whether the configuration it leads to (state s) is worth entering. */
+  const enter = (i: number, s: State): boolean => {
+    flip(i);
+    if (failed?.dominates(dHash, s, dBits, uBits) !== true && !cache.visit(hash, s, bits)) return true;
+    flip(i);
+    return false;
+  };
 
   const stackOp = new Int32Array(n);
   const stackState = new Int32Array(n);
-  // 1 when the operation was placed as the only move worth trying from the configuration below it.
+  // 1 when the operation was the only move worth trying from the configuration below it.
   const stackForced = new Uint8Array(n);
   let depth = 0;
   let state: State = 0;
   let steps = 0;
   let bestDepth = -1;
   let best: Pick<SearchOutcome, 'prefix' | 'unplaceable' | 'stateAfterPrefix'> = {};
-  let entry = next[0] as number;
-  // True right after entering a configuration, before any candidate of it was tried.
+  let entry = next[Timeline.HEAD] as number;
+  // True right after entering a configuration, before any of its moves was tried.
   let fresh = true;
+  // 1 while trying definite moves, 0 while trying unknown ones (compared with `definite[i]`).
+  let pass = 1;
 
   const place = (i: number, s: State, forced: boolean): void => {
     stackOp[depth] = i;
@@ -145,23 +127,25 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
     stackForced[depth] = forced ? 1 : 0;
     depth++;
     state = s;
-    lift(i);
-    definiteLeft -= key.definite[i] as number;
-    entry = next[0] as number;
+    line.lift(i);
+    definiteLeft -= definite[i] as number;
+    entry = next[Timeline.HEAD] as number;
     fresh = true;
   };
-  /** Undoes placements until one that had alternatives; false when none is left (the history is illegal). */
+  /** Abandons configurations until one with moves left to try; false when none is left (illegal). */
   const backtrack = (): boolean => {
     for (;;) {
       if (depth === 0) return false;
+      failed?.add(dHash, state, dBits, uBits);
       depth--;
       const i = stackOp[depth] as number;
       state = stackState[depth] as number;
       flip(i);
-      unlift(i);
-      definiteLeft += key.definite[i] as number;
+      line.unlift(i);
+      definiteLeft += definite[i] as number;
       if (stackForced[depth] === 0) {
-        entry = next[callEntry[i] as number] as number;
+        entry = next[line.callEntry[i] as number] as number;
+        pass = definite[i] as number;
         fresh = false;
         return true;
       }
@@ -175,11 +159,12 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
     }
     if (fresh) {
       fresh = false;
-      // An observer that is legal now can always go first: it changes nothing, and no pending operation had to
-      // precede it (it is before every pending completion). So it is the only move to try here, which collapses
-      // the orderings of concurrent reads that would otherwise multiply the search.
+      pass = 1;
+      // A legal observer can always go first: it changes nothing, and no pending operation had to precede it (it
+      // is before every pending completion). So it is the only move to try, which collapses the orderings of
+      // concurrent reads that would otherwise multiply the search.
       let obs = -1;
-      for (let e = next[0] as number; e !== tail && entryIsCall[e] === 1; e = next[e] as number) {
+      for (let e = next[Timeline.HEAD] as number; e !== tail && entryIsCall[e] === 1; e = next[e] as number) {
         const i = entryOp[e] as number;
         if (observer[i] === 1 && step(key, i, state) === state) {
           obs = i;
@@ -187,32 +172,29 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
         }
       }
       if (obs >= 0) {
-        flip(obs);
-        if (!cache.visit(hash, state, bits)) {
+        if (enter(obs, state)) {
           place(obs, state, true);
           if (definiteLeft === 0) return { verdict: 'ok', steps };
-          continue;
+        } else if (!backtrack()) {
+          return { verdict: 'illegal', steps, ...best };
         }
-        // Seen before, so this configuration leads nowhere either.
-        flip(obs);
-        if (!backtrack()) return { verdict: 'illegal', steps, ...best };
         continue;
       }
     }
     if (entry !== tail && entryIsCall[entry] === 1) {
       const i = entryOp[entry] as number;
-      const s = step(key, i, state);
-      // An operation of unknown outcome that would change nothing now is the same as it never happening.
-      if (s !== ILLEGAL && !(key.definite[i] === 0 && s === state)) {
-        flip(i);
-        if (!cache.visit(hash, s, bits)) {
-          place(i, s, false);
-          if (definiteLeft === 0) return { verdict: 'ok', steps };
-          continue;
-        }
-        flip(i);
-      }
       entry = next[entry] as number;
+      if (definite[i] !== pass) continue;
+      const s = step(key, i, state);
+      // An unknown-outcome operation that would change nothing now is the same as it never happening.
+      if (s === ILLEGAL || (pass === 0 && s === state) || !enter(i, s)) continue;
+      place(i, s, false);
+      if (definiteLeft === 0) return { verdict: 'ok', steps };
+      continue;
+    }
+    if (pass === 1 && unknowns > 0) {
+      pass = 0;
+      entry = next[Timeline.HEAD] as number;
       continue;
     }
     // A completion of an unplaced operation (or the end of the list): this partial linearization is a dead end.
