@@ -54,6 +54,40 @@ describe('findServer', () => {
     if (s.source === 'cache') expect(PINS[backend].packages[0]?.version).toContain(s.version);
   });
 
+  it('prefers explicit paths from the environment', async () => {
+    const cached = await findServer('etcd', { provision: false });
+    const zk = await findServer('zookeeper', { provision: false });
+    const saved = { ...process.env };
+    process.env.STRONGBOX_ETCD_BIN = cached.command;
+    if (zk.source === 'cache') process.env.STRONGBOX_ZOOKEEPER_HOME = zk.location;
+    try {
+      const etcd = await findServer('etcd', { provision: false, recheck: true });
+      expect(etcd).toMatchObject({ source: 'env', command: cached.command, version: cached.version });
+      if (zk.source === 'cache') {
+        const fromHome = await findServer('zookeeper', { provision: false, recheck: true });
+        expect(fromHome).toMatchObject({ source: 'env', version: zk.version, baseArgs: zk.baseArgs });
+      }
+    } finally {
+      process.env = saved;
+      await findServer('etcd', { provision: false, recheck: true });
+      await findServer('zookeeper', { provision: false, recheck: true });
+    }
+  });
+
+  it('says how to get a server that is nowhere', async () => {
+    const saved = { ...process.env };
+    process.env.STRONGBOX_SERVERS_DIR = mkdtempSync(join(tmpdir(), 'strongbox-empty-servers-'));
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(findServer('consul', { provision: false, recheck: true })).rejects.toThrow(
+        /consul not found: run `npm run servers`.*STRONGBOX_CONSUL_BIN/,
+      );
+    } finally {
+      process.env = saved;
+      await findServer('consul', { provision: false, recheck: true });
+    }
+  });
+
   it('fails with what to set when an explicit binary is broken', async () => {
     const saved = process.env.STRONGBOX_CONSUL_BIN;
     process.env.STRONGBOX_CONSUL_BIN = '/nonexistent/consul';
