@@ -51,6 +51,8 @@ export interface LinearizabilityFigure {
 export interface BackendReport {
   readonly backend: BenchBackend;
   readonly nodes: number;
+  /** The cluster's client endpoints (loopback; gone once the run ends). */
+  readonly endpoints: readonly string[];
   readonly server: { readonly version: string; readonly source: string };
   readonly client: { readonly package: string; readonly version: string };
   /** From starting the processes to a leader and a quorum write. */
@@ -146,6 +148,7 @@ async function measureBackend(
   emit({ phase: 'start', message: `starting ${options.nodes} ${backend} node(s)` });
   const t0 = performance.now();
   const cluster = await startCluster({ backend, nodes: options.nodes });
+  const endpoints = [...cluster.endpoints];
   try {
     readyMs = performance.now() - t0;
     signal?.throwIfAborted();
@@ -162,6 +165,7 @@ async function measureBackend(
     } finally {
       await opened.close();
     }
+    signal?.throwIfAborted();
     const runs = { electionMs: [] as number[], writeMs: [] as number[] };
     const store = await createStore({ backend, endpoints: [...cluster.endpoints] });
     try {
@@ -213,12 +217,12 @@ async function measureBackend(
         ...(dir === undefined ? {} : { dir }),
       });
     }
-    return { ...base, readyMs, recovery, roundTripMethod, cells, linearizability };
+    return { ...base, endpoints, readyMs, recovery, roundTripMethod, cells, linearizability };
   } catch (err) {
-    if (signal?.aborted) throw err;
-    const error = err instanceof Error ? err.message : String(err);
+    const error = signal?.aborted ? 'interrupted' : err instanceof Error ? err.message : String(err);
     return {
       ...base,
+      endpoints,
       ...(readyMs === undefined ? {} : { readyMs }),
       ...(recovery === undefined ? {} : { recovery }),
       ...(roundTripMethod === undefined ? {} : { roundTripMethod }),
@@ -250,11 +254,22 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
     try {
       backends.push(await measureBackend(backend, options, (e) => options.onEvent?.({ backend, ...e })));
     } catch (err) {
-      if (!options.signal?.aborted) throw err;
-      interrupted = true;
-      break;
+      // Only startCluster throws out of measureBackend: record it and go on with the next backend.
+      if (options.signal?.aborted) break;
+      const install = await findServer(backend).catch(() => undefined);
+      backends.push({
+        backend,
+        nodes: options.nodes,
+        endpoints: [],
+        server: { version: install?.version ?? 'unknown', source: install?.source ?? 'unknown' },
+        client: { package: rawClientPackage[backend], version: packageVersion(rawClientPackage[backend]) },
+        cells: [],
+        linearizability: [],
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
+  interrupted = options.signal?.aborted === true;
   const cpuList = cpus();
   return {
     schema: 1,

@@ -76,7 +76,8 @@ function figures(runs: readonly RunResult[]): TargetFigures {
 /**
  * Runs every cell of `plan` through both targets against the same cluster, A/B interleaved: in
  * each repeat the two targets run back to back, and the order flips every repeat (A B, B A, …),
- * so drift and noise hit both sides alike. Each figure is the median of the repeats.
+ * so drift and noise hit both sides alike. Each figure is the median of the repeats. When
+ * `signal` aborts, the cells completed so far come back.
  */
 export async function runBench(options: {
   readonly targets: Readonly<Record<TargetKind, Target>>;
@@ -92,11 +93,13 @@ export async function runBench(options: {
   let done = 0;
   for (const workload of plan.workloads) {
     for (const workers of plan.workers) {
+      // Ctrl-C: keep the cells measured so far; a cell cut short would mislead.
+      if (signal?.aborted) return cells;
       const results: Record<TargetKind, RunResult[]> = { strongbox: [], raw: [] };
       for (let r = 0; r < plan.repeats; r++) {
         const order: TargetKind[] = r % 2 === 0 ? ['strongbox', 'raw'] : ['raw', 'strongbox'];
         for (const kind of order) {
-          signal?.throwIfAborted();
+          if (signal?.aborted) break;
           options.onProgress?.({ done, total, label: `${workload} ×${workers} ${kind} #${r + 1}` });
           const prefix = `bench-${run}-${kind === 'strongbox' ? 's' : 'r'}-${workload}-${workers}-${r}`;
           const bounds = { workers, maxOps: plan.maxOps, maxMs: plan.runMs };
@@ -104,6 +107,7 @@ export async function runBench(options: {
           done++;
         }
       }
+      if (signal?.aborted) return cells;
       const ratio = results.strongbox.map((s, i) => s.opsPerSec / (results.raw[i]?.opsPerSec ?? Number.NaN));
       cells.push({
         workload,

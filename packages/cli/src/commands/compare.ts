@@ -168,16 +168,17 @@ export const command: Command = {
       return 2;
     }
     const controller = new AbortController();
-    let interrupts = 0;
+    let firstSignalAt: number | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      interrupts++;
-      if (interrupts === 1) {
+      if (firstSignalAt === undefined) {
+        firstSignalAt = Date.now();
         process.stderr.write(
           `\n${signal}: stopping after the current step; the cluster is stopped, partial results kept\n`,
         );
         controller.abort();
-      } else {
-        // A second Ctrl-C: leave now. The servers' watchdogs end them when this process is gone.
+      } else if (Date.now() - firstSignalAt > 500) {
+        // A second Ctrl-C: leave now; the servers' watchdogs end them once this process is gone.
+        // (Within 500 ms it is the same Ctrl-C relayed again by a wrapper such as tsx's CLI.)
         process.exit(130);
       }
     };
