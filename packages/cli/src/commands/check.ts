@@ -314,7 +314,11 @@ class Output {
     const fault = p.fault === undefined ? '' : `  fault: ${p.fault}`;
     if (this.tty) {
       const secs = `${(p.elapsedMs / 1000).toFixed(1)}/${(p.durationMs / 1000).toFixed(0)} s`;
-      this.bar(`${nemesis}`, p.elapsedMs / p.durationMs, `${secs}  ${p.ops} ops  ${p.phase}${fault}`);
+      this.bar(
+        `linearizability (${nemesis})`,
+        p.elapsedMs / p.durationMs,
+        `${secs}  ${p.ops} ops  ${p.phase}${fault}`,
+      );
       return;
     }
     // Piped: one line per phase or fault change, not four a second.
