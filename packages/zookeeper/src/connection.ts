@@ -43,9 +43,11 @@ export function openAcl(): ACL[] {
   return [new zk.ACL(zk.Permission.ALL, new zk.Id('world', 'anyone'))];
 }
 
-/** The client's private connection manager: only its socket, to force a reconnect (see probe). */
+/** The client's private connection manager: only its socket (see #probe and #batch). */
 interface ConnectionInternals {
-  connectionManager?: { socket?: { destroy?: () => void } };
+  connectionManager?: {
+    socket?: { destroy?: () => void; cork?: () => void; uncork?: () => void; writableCorked?: number };
+  };
 }
 
 /**
@@ -205,6 +207,7 @@ export class Connection {
   async read<T>(ctx: CallContext, run: (client: Client) => Promise<T>): Promise<T> {
     for (;;) {
       const client = await this.ready(ctx);
+      this.#batch(client);
       try {
         return await run(client);
       } catch (err) {
@@ -221,11 +224,25 @@ export class Connection {
    */
   async write<T>(ctx: CallContext, run: (client: Client) => Promise<T>): Promise<{ value: T; on: Client }> {
     const client = await this.ready(ctx);
+    this.#batch(client);
     try {
       return { value: await run(client), on: client };
     } catch (err) {
       throw castZkError(err, { write: true, sent: true });
     }
+  }
+
+  /**
+   * The client writes every request to its socket with a syscall of its own. Corking the socket
+   * until the current burst of callbacks has run (process.nextTick runs after the microtasks that
+   * queue them) sends the requests of concurrent calls in one write: less client CPU per call, and
+   * the same order on the wire.
+   */
+  #batch(client: Client): void {
+    const socket = (client as unknown as ConnectionInternals).connectionManager?.socket;
+    if (!socket?.cork || !socket.uncork || socket.writableCorked) return;
+    socket.cork();
+    process.nextTick(() => socket.uncork?.());
   }
 
   close(): void {
