@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Backend, type Cluster, ClusterError, startCluster } from '../src/index.js';
 
@@ -73,6 +75,26 @@ describe.each(['etcd', 'zookeeper', 'consul'] as const)('%s', (backend) => {
     const pids = c.nodes.map((n) => n.pid);
     await c.stop();
     expect(pids.filter(alive)).toEqual([]);
+  });
+});
+
+describe('a data dir reused by a new startCluster', () => {
+  it('brings the whole cluster back on its ports with its data', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'strongbox-reuse-'));
+    try {
+      const first = await startCluster({ backend: 'etcd', nodes: 3, dataDir, logLevel: 'warn' });
+      started.push(first);
+      await first.stop();
+      const again = await startCluster({ backend: 'etcd', nodes: 3, dataDir, logLevel: 'warn' });
+      started.push(again);
+      expect(again.endpoints).toEqual(first.endpoints);
+      expect(existsSync(join(dataDir, 'n1', 'data', 'member'))).toBe(true);
+      await again.stop();
+      const wrong = await startCluster({ backend: 'etcd', nodes: 1, dataDir }).catch((e: unknown) => e);
+      expect((wrong as ClusterError).code).toBe('INVALID_OPTIONS');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

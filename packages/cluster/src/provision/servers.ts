@@ -334,5 +334,21 @@ async function locate(
   }
   mkdirSync(dir, { recursive: true });
   // Several test workers or engineers may provision at once: one does it, the others wait.
-  return withLock(join(dir, '.lock'), async () => fromStamp() ?? provision(backend, dir, log));
+  return withLock(join(dir, '.lock'), async () => fromStamp() ?? provision(backend, dir, log)).catch(
+    (err: unknown) => {
+      if (!(err instanceof ClusterError) || err.code !== 'PROVISION_FAILED') throw err;
+      throw new ClusterError('PROVISION_FAILED', `${err.message}\n${howToSupply(backend)}`, {
+        backend,
+        cause: err,
+      });
+    },
+  );
+}
+
+/** The ways to supply a server by hand, for error messages. */
+function howToSupply(backend: Backend): string {
+  if (backend === 'zookeeper') {
+    return `Supply ZooKeeper yourself: set ${ENV.zookeeperHome} (a release tarball dir) or ${ENV.zookeeperClasspath}, or put zkServer.sh on PATH; Java comes from ${ENV.java}, JAVA_HOME or PATH.`;
+  }
+  return `Supply ${backend} yourself: set ${ENV[backend]} to its binary or put \`${backend}\` on PATH.`;
 }
