@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { ClusterError } from '../errors.js';
-import { extractDeb, findDebianMirror, type PackagePin, PrivateApt } from './apt.js';
+import { type AptMirror, extractDeb, findDebianMirror, type PackagePin, PrivateApt } from './apt.js';
 import { run, which } from './exec.js';
 import { withLock } from './lock.js';
 import { serversDir } from './paths.js';
@@ -244,20 +244,28 @@ function cacheInstall(backend: Backend, dir: string, version: string): ServerIns
     : undefined;
 }
 
+/**
+ * The keyring of the `debian-archive-keyring` package from the machine's own suite, verified with
+ * the keys the machine trusts: it carries the keys of newer suites than the machine's keyring has.
+ */
+export async function fetchArchiveKeyring(aptRoot: string, mirror: AptMirror, dir: string): Promise<string> {
+  const host = new PrivateApt(aptRoot, mirror, mirror.hostSuite);
+  await host.update(() =>
+    Promise.reject(
+      new ClusterError('PROVISION_FAILED', `the host suite ${mirror.hostSuite} itself is not verifiable`),
+    ),
+  );
+  const [pkg] = await host.download([{ name: 'debian-archive-keyring', version: '' }], join(dir, 'debs'));
+  const dest = join(dir, 'keyring');
+  await extractDeb((pkg as { deb: string }).deb, dest);
+  return join(dest, 'usr', 'share', 'keyrings', 'debian-archive-keyring.gpg');
+}
+
 /** Fills the cache for `backend` from Debian packages; the caller holds the cache lock. */
 async function provision(backend: Backend, dir: string, log: (msg: string) => void): Promise<ServerInstall> {
   const mirror = findDebianMirror();
   const aptRoot = join(dir, 'apt');
-  const fetchKeyring = async (): Promise<string> => {
-    const host = new PrivateApt(aptRoot, mirror, mirror.hostSuite);
-    await host.update(() =>
-      Promise.reject(new ClusterError('PROVISION_FAILED', 'the host suite itself is not verifiable')),
-    );
-    const [pkg] = await host.download([{ name: 'debian-archive-keyring', version: '' }], join(dir, 'debs'));
-    const dest = join(dir, 'keyring');
-    await extractDeb((pkg as { deb: string }).deb, dest);
-    return join(dest, 'usr', 'share', 'keyrings', 'debian-archive-keyring.gpg');
-  };
+  const fetchKeyring = (): Promise<string> => fetchArchiveKeyring(aptRoot, mirror, dir);
   const { suite, packages } = PINS[backend];
   log(
     `${backend}: fetching ${packages.map((p) => `${p.name} ${p.version}*`).join(', ')} from Debian ${suite}`,
