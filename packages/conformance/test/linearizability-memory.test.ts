@@ -9,6 +9,7 @@ import {
   classify,
   createClock,
   KeySpace,
+  type NemesisCluster,
   Recorder,
   runLinearizability,
   type summarizeRun,
@@ -69,6 +70,67 @@ describe('linearizability on the memory store', () => {
     expect(new Set(finalKeys)).toEqual(new Set(run.check.keys.map((k) => k.key)));
     expect(run.history.filter((e) => e.process === last && e.f !== 'read')).toEqual([]);
   });
+});
+
+describe('the nemesis schedule', () => {
+  /** Nodes that only change state, and log what was done to them. */
+  function fakeCluster(log: string[]): NemesisCluster {
+    const nodes = ['n1', 'n2', 'n3'].map((name) => {
+      const node = {
+        name,
+        state: 'running',
+        kill: async () => {
+          log.push(`kill ${name}`);
+          node.state = 'killed';
+        },
+        pause: () => {
+          log.push(`pause ${name}`);
+          node.state = 'paused';
+        },
+        resume: () => {
+          log.push(`resume ${name}`);
+          node.state = 'running';
+        },
+        restart: async () => {
+          log.push(`restart ${name}`);
+          node.state = 'running';
+        },
+      };
+      return node;
+    });
+    return { nodes, leader: async () => nodes[1] };
+  }
+
+  for (const [kind, heal] of [
+    ['kill-leader', 'restart'],
+    ['pause-leader', 'resume'],
+  ] as const) {
+    it(`${kind}: alternates faults and heals on the history's clock, and leaves every node running`, async () => {
+      const log: string[] = [];
+      const cluster = fakeCluster(log);
+      const state = new MemoryState();
+      const run = await runLinearizability({
+        name: kind,
+        backend: 'memory',
+        durationMs: 700,
+        thinkMs: 1,
+        openStore: async () => createMemoryStore({ state }),
+        nemesis: { cluster, kind, faultMs: 100, healMs: 100 },
+      });
+      expect(run.nemesis).toBe(kind);
+      expect(run.faults.length).toBeGreaterThanOrEqual(2);
+      const verb = kind === 'kill-leader' ? 'kill' : 'pause';
+      expect(log.slice(0, 4)).toEqual([`${verb} n2`, `${heal} n2`, `${verb} n2`, `${heal} n2`]);
+      const last = Math.max(...run.history.map((e) => e.time));
+      for (const f of run.faults) {
+        expect(f).toMatchObject({ kind, node: 'n2', leader: true });
+        expect(f.end).toBeGreaterThan(f.start);
+        expect(f.end).toBeLessThan(last);
+      }
+      expect(cluster.nodes.every((n) => n.state === 'running')).toBe(true);
+      expect(run.check.verdict).toBe('ok');
+    });
+  }
 });
 
 describe('the recorder', () => {
