@@ -30,16 +30,20 @@ export function packageVersion(name: string): string {
 
 /** Both sides of a comparison on one cluster, and the counter of its requests. */
 export interface OpenedTargets {
+  /** The endpoints both sides use. */
+  readonly endpoints: readonly string[];
   readonly targets: Readonly<Record<TargetKind, Target>>;
   readonly counter: RoundTripCounter;
   close(): Promise<void>;
 }
 
-/** Opens strongbox (through createStore) and the raw client on `endpoints`. */
-export async function openTargets(
-  backend: BenchBackend,
-  endpoints: readonly string[],
-): Promise<OpenedTargets> {
+/**
+ * Opens strongbox (through createStore) and the raw client on `all` endpoints. For ZooKeeper
+ * both get only the first: its client pins one server at random, and a follower answers
+ * differently from the leader, so A and B must talk to the same server.
+ */
+export async function openTargets(backend: BenchBackend, all: readonly string[]): Promise<OpenedTargets> {
+  const endpoints = backend === 'zookeeper' ? all.slice(0, 1) : all;
   const counter =
     backend === 'etcd'
       ? etcdCounter(endpoints)
@@ -61,6 +65,7 @@ export async function openTargets(
   }
   const targets = { strongbox: storeTarget(store), raw };
   return {
+    endpoints,
     targets,
     counter,
     async close() {

@@ -96,6 +96,20 @@ export async function runBench(options: {
       // Ctrl-C: keep the cells measured so far; a cell cut short would mislead.
       if (signal?.aborted) return cells;
       const results: Record<TargetKind, RunResult[]> = { strongbox: [], raw: [] };
+      // Warm both paths (connections per worker, JIT) unmeasured, so the first repeat is not
+      // the only one paying for them.
+      for (const kind of ['strongbox', 'raw'] as const) {
+        if (signal?.aborted) break;
+        const bounds = { workers, maxOps: workers * 4, maxMs: 1_000 };
+        await runOnce(
+          targets[kind],
+          workload,
+          `bench-${run}-warm-${kind}-${workload}-${workers}`,
+          bounds,
+          counter,
+          signal,
+        );
+      }
       for (let r = 0; r < plan.repeats; r++) {
         const order: TargetKind[] = r % 2 === 0 ? ['strongbox', 'raw'] : ['raw', 'strongbox'];
         for (const kind of order) {

@@ -1,4 +1,10 @@
 export {
+  type AdapterBenchOptions,
+  type AdapterBenchReport,
+  adapterBench,
+  benchRows,
+} from './adapter-bench.js';
+export {
   type BenchBackend,
   benchBackends,
   type OpenedTargets,
@@ -29,6 +35,9 @@ export {
   runBench,
   type TargetFigures,
 } from './harness.js';
+export { consulRawTarget } from './raw/consul.js';
+export { etcdRawTarget } from './raw/etcd.js';
+export { zookeeperRawTarget } from './raw/zookeeper.js';
 export { duration, num, percent, ratioSpread, textTable, withSpread } from './report/format.js';
 export { renderHtml } from './report/html.js';
 export { backendSummary, cellHeader, cellRows, RATIO_GOAL, renderText, sideBySide } from './report/table.js';

@@ -18,8 +18,14 @@ function code(err: unknown): number | undefined {
  * the read is pipelined behind it, one round trip carrying two requests. A version-CAS is setData
  * with the version; a value-CAS reads then sets with the version read; a lost comparison re-reads
  * on the same session (current after a write through the leader); a transaction is one multi.
+ * `plainReads` makes `get` a plain getData (served by the connected server alone, maybe stale):
+ * not the same guarantee, only to show what linearizable reads cost.
  */
-export async function zookeeperRawTarget(endpoints: readonly string[], root: string): Promise<Target> {
+export async function zookeeperRawTarget(
+  endpoints: readonly string[],
+  root: string,
+  options: { readonly plainReads?: boolean } = {},
+): Promise<Target> {
   const client: Client = zk.createClient(endpoints.join(','), {
     sessionTimeout: 10_000,
     spinDelay: 100,
@@ -95,7 +101,7 @@ export async function zookeeperRawTarget(endpoints: readonly string[], root: str
       }
     },
     get: async (key) => {
-      const r = await freshRead(path(key));
+      const r = await (options.plainReads ? getData(path(key)) : freshRead(path(key)));
       return r === undefined ? undefined : { value: r.data.toString(), version: String(r.stat.version) };
     },
     putIfVersion: async (key, value, version) => {
