@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   type Adapter,
   type CallContext,
@@ -10,10 +11,14 @@ import { clientOptions, DEFAULT_ENDPOINT, EtcdConnection } from './client.js';
 import { EtcdDriver, etcdCapabilities } from './driver.js';
 import { openEmbedded } from './embedded.js';
 
+/** Pause between two rounds of connection attempts while waiting for etcd to come up. */
+const CONNECT_RETRY_MS = 100;
+
 /**
  * Waits until some endpoint answers (and accepts the credentials), like etcd's Go client with a
  * DialTimeout: a replica configured with a wrong address or password fails at start, not on its
- * first payment. Maintenance.Status needs no key permission, so a user restricted to a prefix passes.
+ * first payment, while one started together with its etcd waits for it. Maintenance.Status needs
+ * no key permission, so a user restricted to a prefix passes.
  */
 async function awaitConnection(
   conn: EtcdConnection,
@@ -28,19 +33,24 @@ async function awaitConnection(
   };
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    await conn.run('read', ctx, (o) => conn.client.maintenance.status(o));
-  } catch (err) {
-    const cause = err instanceof StoreError ? err : undefined;
-    if (cause?.code === 'PERMISSION_DENIED') throw cause;
-    const why = cause?.message ?? String(err);
-    throw new StoreError(
-      'UNAVAILABLE',
-      `could not reach etcd at ${endpoints.join(', ')} within ${timeoutMs} ms: ${why}`,
-      {
-        backend: 'etcd',
-        cause: err,
-      },
-    );
+    for (;;) {
+      try {
+        await conn.run('read', ctx, (o) => conn.client.maintenance.status(o));
+        return;
+      } catch (err) {
+        const cause = err instanceof StoreError ? err : undefined;
+        if (cause?.code === 'PERMISSION_DENIED') throw cause;
+        if (Date.now() + CONNECT_RETRY_MS >= ctx.deadline) {
+          const why = cause?.message ?? String(err);
+          throw new StoreError(
+            'UNAVAILABLE',
+            `could not reach etcd at ${endpoints.join(', ')} within ${timeoutMs} ms: ${why}`,
+            { backend: 'etcd', cause: err },
+          );
+        }
+        await delay(CONNECT_RETRY_MS);
+      }
+    }
   } finally {
     clearTimeout(timer);
   }
