@@ -63,7 +63,7 @@ export function describeLinearizability(options: SuiteOptions): void {
           // The nemesis really struck, and the clients got work done around it.
           expect(run.faults.length).toBeGreaterThan(0);
           expect(run.faults.every((f) => f.end !== undefined && f.error === undefined)).toBe(true);
-          expect(summary.totals.ok).toBeGreaterThan(50);
+          expect(summary.totals.ok).toBeGreaterThan(20);
           if (kind.endsWith('leader')) expect(run.faults.some((f) => f.leader)).toBe(true);
         },
         durationMs + 90_000,
