@@ -35,6 +35,8 @@ const NOT_APPLIED = [
   'etcdserver: mvcc: database space exceeded',
   'etcdserver: rpc not supported for learner',
   'etcdserver: server stopped', // returned before a proposal is accepted; in-flight ones time out instead
+  // Permissions changed between authentication and apply: etcd applied the entry as a no-op refusal.
+  'etcdserver: revision of auth store is old',
 ];
 
 /**

@@ -40,6 +40,12 @@ const cases: Array<[string, Error, read: string, write: string]> = [
     'UNAVAILABLE',
     'UNAVAILABLE',
   ],
+  [
+    'auth changed meanwhile',
+    new GRPCInvalidArgumentError('3 INVALID_ARGUMENT: etcdserver: revision of auth store is old'),
+    'UNAVAILABLE',
+    'UNAVAILABLE',
+  ],
   ['open circuit', new BrokenCircuitError(), 'UNAVAILABLE', 'UNAVAILABLE'],
   [
     'connection dropped',
