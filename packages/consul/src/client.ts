@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { CallContext, ResolvedStoreConfig } from '@strongbox/core';
+import type { CallContext, Entry, ResolvedStoreConfig } from '@strongbox/core';
 import Consul from 'consul';
 import { castConsulError, type RequestKind, statusOf, type TxnError } from './errors.js';
 
@@ -13,6 +13,7 @@ export interface TxnOp {
     readonly Key: string;
     readonly Value?: string;
     readonly Index?: number;
+    readonly Flags?: number;
   };
 }
 
@@ -32,14 +33,18 @@ interface RequestOptions {
   consistent?: boolean;
   token?: string;
   dc?: string;
-  buffer?: boolean;
   ctx?: EventEmitter;
+  key?: string;
+  recurse?: boolean;
+  buffer?: boolean;
 }
+
+type KvGetOptions = RequestOptions & { key: string; recurse: boolean };
 
 /** The part of the untyped `consul` client this adapter calls. */
 interface RawClient {
   kv: {
-    get(opts: RequestOptions & { key: string; recurse: boolean }): Promise<unknown>;
+    get(opts: KvGetOptions): Promise<unknown>;
   };
   transaction: {
     create(ops: readonly TxnOp[], opts: RequestOptions): Promise<unknown>;
@@ -162,18 +167,19 @@ export class ConsulHttp {
    * a prefix): cheaper than a read transaction, but only for keys {@link urlSafe} accepts.
    * Absent (404) is an empty list.
    */
-  kvGet(key: string, recurse: boolean, ctx: CallContext): Promise<readonly RawEntry[]> {
+  kvGet(key: string, recurse: boolean, ctx: CallContext): Promise<Entry[]> {
     return this.#request('read', ctx, async (client, opts) => {
       // buffer: keep values as bytes (the client otherwise decodes them to UTF-8 strings).
-      const body = (await client.kv.get({ ...opts, key, recurse, buffer: true })) as
-        | KvEntry[]
-        | KvEntry
-        | undefined;
+      opts.key = key;
+      opts.recurse = recurse;
+      opts.buffer = true;
+      const body = (await client.kv.get(opts as KvGetOptions)) as KvEntry[] | KvEntry | undefined;
       if (body === undefined) return [];
       return (Array.isArray(body) ? body : [body]).map((e) => ({
-        Key: e.Key,
-        Value: e.Value === null ? null : e.Value.toString('base64'),
-        ModifyIndex: e.ModifyIndex,
+        key: e.Key,
+        // Copy out of the Buffer: small Buffers are views into a shared pool.
+        value: e.Value === null ? new Uint8Array(0) : new Uint8Array(e.Value),
+        version: String(e.ModifyIndex),
       }));
     });
   }
@@ -189,7 +195,7 @@ export class ConsulHttp {
     run: (client: RawClient, opts: RequestOptions) => Promise<T>,
   ): Promise<T> {
     const cancel = new CancelContext();
-    ctx.signal.addEventListener('abort', cancel.cancel, { once: true });
+    ctx.signal.addEventListener('abort', cancel.cancel);
     const opts: RequestOptions = { ...this.#defaults, ctx: cancel };
     try {
       for (let tried = 1; ; tried++) {

@@ -9,6 +9,26 @@ import type { RawEntry, TxnOp } from './client.js';
  */
 export const MAX_TXN_BODY_BYTES = 512 * 1024;
 
+const nonces = new Uint32Array(256);
+let nextNonce = nonces.length;
+
+/**
+ * A fresh random 53-bit number for the `Flags` of every written entry. Consul skips a write whose
+ * entry is unchanged (same value, flags and session) and keeps the old ModifyIndex, so without it
+ * writing the same bytes again would return the previous version, and two `putIfVersion` calls
+ * from one version writing the same bytes would both succeed. With random flags such a write is a
+ * no-op only if its 53 random bits equal the stored ones as well: a chance of 2^-53 per write.
+ */
+export function writeNonce(): number {
+  if (nextNonce + 2 > nonces.length) {
+    crypto.getRandomValues(nonces);
+    nextNonce = 0;
+  }
+  const hi = (nonces[nextNonce++] as number) & 0x1fffff;
+  const lo = nonces[nextNonce++] as number;
+  return hi * 0x1_0000_0000 + lo || 1;
+}
+
 /** A value as Consul's JSON API carries it. */
 export function encodeValue(value: Uint8Array): string {
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');

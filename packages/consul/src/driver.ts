@@ -10,8 +10,9 @@ import {
   type TransactionResult,
   type WriteCondition,
 } from '@strongbox/core';
+import { IndexCache } from './cache.js';
 import { type ConsulHttp, type RawEntry, type TxnOp, urlSafe } from './client.js';
-import { checkBodySize, encodeValue, parseVersion, toEntry, versionsOf } from './codec.js';
+import { checkBodySize, encodeValue, parseVersion, toEntry, versionsOf, writeNonce } from './codec.js';
 import { classifyTxnErrors, deniedError } from './errors.js';
 import { buildTransaction } from './transaction.js';
 
@@ -58,15 +59,22 @@ function gaveUp(key: string, attempts: number): StoreError {
 export class ConsulDriver implements Driver {
   readonly backend = 'consul';
 
+  readonly #cache = new IndexCache();
+
   constructor(
     readonly capabilities: StoreCapabilities,
     private readonly http: ConsulHttp,
   ) {}
 
   async get(key: string, ctx: CallContext): Promise<Entry | undefined> {
+    const entry = await this.fetch(key, ctx);
+    this.#cache.saw(key, entry);
+    return entry;
+  }
+
+  private async fetch(key: string, ctx: CallContext): Promise<Entry | undefined> {
     if (urlSafe(key)) {
-      const [raw] = await this.http.kvGet(key, false, ctx);
-      return raw === undefined ? undefined : toEntry(raw);
+      return (await this.http.kvGet(key, false, ctx))[0];
     }
     const out = await this.http.txn([{ KV: { Verb: 'get', Key: key } }], 'read', ctx);
     if (out.ok) {
@@ -89,7 +97,7 @@ export class ConsulDriver implements Driver {
   async list(prefix: string, _limit: number | undefined, ctx: CallContext): Promise<Entry[]> {
     // Consul has no limit on a tree read; the store applies `limit` after sorting.
     // The txn API refuses an empty prefix ("Must provide key"); the KV endpoint lists everything.
-    if (prefix === '' || urlSafe(prefix)) return (await this.http.kvGet(prefix, true, ctx)).map(toEntry);
+    if (prefix === '' || urlSafe(prefix)) return this.http.kvGet(prefix, true, ctx);
     const out = await this.http.txn([{ KV: { Verb: 'get-tree', Key: prefix } }], 'read', ctx);
     if (!out.ok) {
       if (classifyTxnErrors(out.errors) === 'denied') throw deniedError(out.errors);
@@ -111,15 +119,21 @@ export class ConsulDriver implements Driver {
     ctx: CallContext,
   ): Promise<CasResult> {
     const Value = encodeValue(value);
+    let results: readonly RawEntry[];
     if (condition === undefined) {
-      const out = await this.write([{ KV: { Verb: 'set', Key: key, Value } }], ctx);
+      const out = await this.write([{ KV: { Verb: 'set', Key: key, Value, Flags: writeNonce() } }], ctx);
       if (!out.ok) throw this.unexpected(out.errors);
-      return { ok: true, version: versionsOf(out.results, [key]).get(key) as string };
+      results = out.results;
+    } else {
+      const out = await this.conditional(key, condition, ctx, (index) => [
+        { KV: { Verb: 'cas', Key: key, Value, Index: index, Flags: writeNonce() } },
+      ]);
+      if (!out.ok) return out;
+      results = out.results;
     }
-    const out = await this.conditional(key, condition, ctx, (index) => [
-      { KV: { Verb: 'cas', Key: key, Value, Index: index } },
-    ]);
-    return out.ok ? { ok: true, version: versionsOf(out.results, [key]).get(key) as string } : out;
+    const version = versionsOf(results, [key]).get(key) as string;
+    this.#cache.remember(key, value, version);
+    return { ok: true, version };
   }
 
   async delete(key: string, ifVersion: string | undefined, ctx: CallContext): Promise<DriverDeleteResult> {
@@ -130,6 +144,7 @@ export class ConsulDriver implements Driver {
         [{ KV: { Verb: 'get', Key: key } }, { KV: { Verb: 'delete', Key: key } }],
         ctx,
       );
+      this.#cache.forget(key);
       if (out.ok) return { ok: true, deleted: true };
       if (classifyTxnErrors(out.errors) === 'absent') return { ok: true, deleted: false };
       throw this.unexpected(out.errors);
@@ -139,16 +154,32 @@ export class ConsulDriver implements Driver {
       { KV: { Verb: 'check-index', Key: key, Index: index } },
       { KV: { Verb: 'delete', Key: key } },
     ]);
-    return result.ok ? { ok: true, deleted: true } : { ok: false, current: result.current };
+    if (!result.ok) return { ok: false, current: result.current };
+    this.#cache.forget(key);
+    return { ok: true, deleted: true };
   }
 
   async transaction(txn: NormalizedTransaction, ctx: CallContext): Promise<TransactionResult> {
     const puts = txn.operations.filter((o) => o.type === 'put').map((o) => o.key);
+    const cache = this.#cache;
     for (let attempt = 1; ; attempt++) {
-      const built = await buildTransaction(txn, (ops) => this.http.txn(ops, 'read', ctx));
+      // First try the indexes this handle last saw holding the compared values; after a loss on
+      // them, read.
+      const built = await buildTransaction(
+        txn,
+        (ops) => this.http.txn(ops, 'read', ctx),
+        attempt === 1 ? (key, value) => cache.indexOf(key, value) : undefined,
+      );
       if (built === undefined) return { ok: false };
       const out = await this.write(built.ops, ctx);
-      if (out.ok) return { ok: true, versions: versionsOf(out.results, puts) };
+      if (out.ok) {
+        const versions = versionsOf(out.results, puts);
+        for (const o of txn.operations) {
+          if (o.type === 'put') cache.remember(o.key, o.value, versions.get(o.key) as string);
+          else cache.forget(o.key);
+        }
+        return { ok: true, versions };
+      }
       if (classifyTxnErrors(out.errors) === 'denied') throw deniedError(out.errors);
       // Failed only on indexes taken from the values read: the values may still hold. The next
       // attempt reads them again and reports a lost comparison if one of them changed.
@@ -168,8 +199,12 @@ export class ConsulDriver implements Driver {
    * shows the condition holding again (the key was deleted, or rewritten with the expected value),
    * the write is retried against the new index instead.
    *
+   * A value condition becomes `cas` on the index at which the key held the expected value: the
+   * one this handle last saw (its own last write or read of the key), else one read first.
+   *
    * Round trips: version or absent condition: 1, 2 when the comparison is lost. Value condition:
-   * 1 when the value read differs, 2 when the swap succeeds, 3 when it loses a race.
+   * 1 when this handle last saw the key hold `expected`, else 2 (1 when the value read differs);
+   * +1 when the `cas` loses.
    */
   private async conditional(
     key: string,
@@ -177,24 +212,27 @@ export class ConsulDriver implements Driver {
     ctx: CallContext,
     ops: (index: number) => TxnOp[],
   ): Promise<{ ok: true; results: readonly RawEntry[] } | { ok: false; current: Entry | undefined }> {
-    // Value CAS: Consul compares indexes, not bytes, so read the index that holds the value.
-    let current = condition.type === 'value' ? await this.get(key, ctx) : undefined;
-    for (let attempt = 1; ; attempt++) {
-      let index: number | undefined;
-      if (condition.type === 'absent') index = 0;
-      else if (condition.type === 'version') index = parseVersion(condition.version);
-      else if (current !== undefined && holds(condition, current)) index = parseVersion(current.version);
+    let index: number | undefined;
+    if (condition.type === 'absent') index = 0;
+    else if (condition.type === 'version') index = parseVersion(condition.version);
+    else {
+      index = this.#cache.indexOf(key, condition.value);
       if (index === undefined) {
-        // A malformed version can never match; a value that differs has already lost.
-        if (condition.type !== 'value') current = await this.get(key, ctx);
-        return { ok: false, current };
+        const current = await this.get(key, ctx);
+        if (current === undefined || !holds(condition, current)) return { ok: false, current };
+        index = parseVersion(current.version);
       }
+    }
+    for (let attempt = 1; ; attempt++) {
+      // A malformed version can never match.
+      if (index === undefined) return { ok: false, current: await this.get(key, ctx) };
       const out = await this.write(ops(index), ctx);
       if (out.ok) return out;
       if (classifyTxnErrors(out.errors) === 'denied') throw deniedError(out.errors);
-      current = await this.get(key, ctx);
+      const current = await this.get(key, ctx);
       if (!holds(condition, current)) return { ok: false, current };
       if (attempt >= MAX_INDEX_RACES) throw gaveUp(key, attempt);
+      index = current === undefined ? 0 : parseVersion(current.version);
     }
   }
 

@@ -1,6 +1,6 @@
 import { type NormalizedTransaction, StoreError } from '@strongbox/core';
 import type { TxnOp, TxnOutcome } from './client.js';
-import { encodeValue, parseVersion } from './codec.js';
+import { encodeValue, parseVersion, writeNonce } from './codec.js';
 import { classifyTxnErrors, deniedError } from './errors.js';
 
 /** A strongbox transaction as one Consul transaction. */
@@ -16,8 +16,9 @@ export interface BuiltTransaction {
  * - version → `check-index` on that ModifyIndex;
  * - absent → `check-not-exists`;
  * - present → `get` (it fails the transaction when the key is absent);
- * - value → `check-index` on the ModifyIndex read with the value, after one consistent read of
- *   every value-conditioned key (Consul cannot compare values itself);
+ * - value → `check-index` on the ModifyIndex at which the key held the value: the one this handle
+ *   last saw (`cached`), else from one consistent read of every value-conditioned key (Consul
+ *   cannot compare values itself);
  * - put → `set`, delete → `delete`.
  * Returns undefined when a condition is already known to fail (a value that differs or a key that
  * is absent in that read, or a version this store cannot have issued): the transaction then
@@ -26,8 +27,9 @@ export interface BuiltTransaction {
 export async function buildTransaction(
   txn: NormalizedTransaction,
   read: (ops: readonly TxnOp[]) => Promise<TxnOutcome>,
+  cached?: (key: string, value: Uint8Array) => number | undefined,
 ): Promise<BuiltTransaction | undefined> {
-  const indexes = await readValueIndexes(txn, read);
+  const indexes = fromCache(txn, cached) ?? (await readValueIndexes(txn, read));
   if (indexes === undefined) return undefined;
   const ops: TxnOp[] = [];
   const valueCheckOps = new Set<number>();
@@ -54,11 +56,27 @@ export async function buildTransaction(
   for (const o of txn.operations) {
     ops.push(
       o.type === 'put'
-        ? { KV: { Verb: 'set', Key: o.key, Value: encodeValue(o.value) } }
+        ? { KV: { Verb: 'set', Key: o.key, Value: encodeValue(o.value), Flags: writeNonce() } }
         : { KV: { Verb: 'delete', Key: o.key } },
     );
   }
   return { ops, valueCheckOps };
+}
+
+/** The indexes of every value-conditioned key from `cached`, or undefined unless all are known. */
+function fromCache(
+  txn: NormalizedTransaction,
+  cached: ((key: string, value: Uint8Array) => number | undefined) | undefined,
+): Map<string, number> | undefined {
+  if (cached === undefined) return undefined;
+  const indexes = new Map<string, number>();
+  for (const c of txn.conditions) {
+    if (c.type !== 'value') continue;
+    const index = cached(c.key, c.value);
+    if (index === undefined || (indexes.has(c.key) && indexes.get(c.key) !== index)) return undefined;
+    indexes.set(c.key, index);
+  }
+  return indexes;
 }
 
 /**

@@ -2,13 +2,20 @@ import { type Cluster, startCluster } from '@strongbox/cluster';
 import { describeConformance } from '@strongbox/conformance/vitest';
 import { createStore } from '@strongbox/core';
 import { afterAll, beforeAll } from 'vitest';
+import { clusterDataDir, removeDataDir } from './helpers.js';
 
 let cluster: Cluster;
+const dataDir = clusterDataDir();
 beforeAll(async () => {
-  cluster = await startCluster({ backend: 'consul', nodes: 3 });
+  cluster = await startCluster({
+    backend: 'consul',
+    nodes: 3,
+    ...(dataDir === undefined ? {} : { dataDir }),
+  });
 }, 120_000);
 afterAll(async () => {
   await cluster?.stop();
+  removeDataDir(dataDir);
 });
 
 describeConformance({

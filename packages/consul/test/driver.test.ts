@@ -3,7 +3,7 @@ import { isStoreError, type Store, toText } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urlSafe } from '../src/client.js';
 import { MAX_TXN_BODY_BYTES } from '../src/index.js';
-import { open, prefix } from './helpers.js';
+import { countRequests, open, prefix } from './helpers.js';
 
 let cluster: Cluster;
 let store: Store;
@@ -67,6 +67,33 @@ describe('consul driver on a real 3-server cluster', () => {
     expect(await store.deleteIfVersion(`${p}k`, again.version)).toEqual({ ok: true });
   });
 
+  it('gives every write a new version, even one that writes the bytes already stored', async () => {
+    // Consul skips a write that leaves the entry unchanged and keeps its ModifyIndex: without the
+    // adapter's random flags, two replicas writing the same next state from one version would
+    // both win (a payment accepted twice).
+    const p = prefix();
+    const k = `${p}channel`;
+    const first = await store.put(k, 'nonce=5');
+    const again = await store.put(k, 'nonce=5');
+    expect(again.version).not.toBe(first.version);
+    const other = await open(cluster.endpoints);
+    try {
+      const [a, b] = await Promise.all([
+        store.putIfVersion(k, 'nonce=6', again.version),
+        other.putIfVersion(k, 'nonce=6', again.version),
+      ]);
+      expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
+      const seen = (await store.get(k))?.version;
+      const late = await other.putIfVersion(k, 'nonce=6', again.version);
+      expect(late).toMatchObject({ ok: false, current: { version: seen } });
+      const t1 = await store.transaction({ operations: [{ type: 'put', key: k, value: 'nonce=6' }] });
+      const t2 = await store.transaction({ operations: [{ type: 'put', key: k, value: 'nonce=6' }] });
+      expect(t1.ok && t2.ok && t1.versions.get(k) !== t2.versions.get(k)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reports the current entry with a lost comparison', async () => {
     const p = prefix();
     const { version } = await store.put(`${p}k`, 'held');
@@ -77,6 +104,63 @@ describe('consul driver on a real 3-server cluster', () => {
     const won = await store.compareAndSwap(`${p}k`, 'held', 'next');
     expect(won.ok).toBe(true);
     expect(await store.compareAndSwap(`${p}absent`, 'x', 'y')).toEqual({ ok: false, current: undefined });
+  });
+
+  it('costs the documented round trips, and a value CAS on a value this handle last saw costs one', async () => {
+    const p = prefix();
+    const k = `${p}k`;
+    const rt = async (fn: () => Promise<unknown>) => (await countRequests(fn)).requests;
+    expect(await rt(() => store.put(k, 'a'))).toBe(1);
+    expect(await rt(() => store.get(k))).toBe(1);
+    expect(await rt(() => store.list(p))).toBe(1);
+    expect(await rt(() => store.compareAndSwap(k, 'a', 'b'))).toBe(1);
+    // Not what this handle last saw: read, then lose without writing.
+    expect(await rt(() => store.compareAndSwap(k, 'zzz', 'c'))).toBe(1);
+    const other = await open(cluster.endpoints);
+    try {
+      // Another replica moved the key on: the cas on the remembered index loses, a read reports it.
+      await other.put(k, 'c');
+      const lost = await countRequests(() => store.compareAndSwap(k, 'b', 'd'));
+      expect(lost.requests).toBe(2);
+      expect(lost.result).toMatchObject({ ok: false, current: { value: new TextEncoder().encode('c') } });
+      // The same value written again under a new index: the stale index loses, the value still
+      // matches, so the swap is retried on the new index (cas, read, cas) and wins.
+      await other.put(k, 'c');
+      const aba = await countRequests(() => store.compareAndSwap(k, 'c', 'e'));
+      expect(aba.result.ok).toBe(true);
+      expect(aba.requests).toBe(3);
+      expect(toText((await other.get(k))?.value ?? new Uint8Array())).toBe('e');
+    } finally {
+      await other.close();
+    }
+    const { version } = await store.put(k, 'f');
+    expect(await rt(() => store.putIfVersion(k, 'g', version))).toBe(1);
+    expect(await rt(() => store.putIfVersion(k, 'h', version))).toBe(2);
+    expect(await rt(() => store.putIfAbsent(`${p}new`, 'x'))).toBe(1);
+    expect(await rt(() => store.delete(`${p}new`))).toBe(1);
+    expect(await rt(() => store.delete(`${p}new`))).toBe(1);
+    expect(
+      await rt(() =>
+        store.transaction({
+          conditions: [{ type: 'value', key: k, value: 'g' }],
+          operations: [{ type: 'put', key: k, value: 'i' }],
+        }),
+      ),
+    ).toBe(1);
+    const fresh = await open(cluster.endpoints);
+    try {
+      // A handle that never saw the key reads it once, then checks the index it read.
+      expect(
+        await rt(() =>
+          fresh.transaction({
+            conditions: [{ type: 'value', key: k, value: 'i' }],
+            operations: [{ type: 'put', key: k, value: 'j' }],
+          }),
+        ),
+      ).toBe(2);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('treats versions it cannot have issued as never matching (0 would mean "absent" to Consul)', async () => {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createStore, type Store, type StoreConfig } from '@strongbox/core';
 
 /** A fresh key prefix per test, so tests never share keys. */
@@ -21,5 +24,38 @@ export async function until(what: string, timeoutMs: number, check: () => Promis
     if (await check()) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A fresh data dir for a test cluster on tmpfs when the machine has one: Raft's fsyncs then cost
+ * nothing, which keeps write-heavy cases fast on a shared 2-core machine. Durability across
+ * crashes is not what these tests check (a killed node restarts with its data either way).
+ */
+export function clusterDataDir(): string | undefined {
+  return existsSync('/dev/shm') ? mkdtempSync(join('/dev/shm', 'strongbox-consul-')) : undefined;
+}
+
+/** Removes a dir made by {@link clusterDataDir}. */
+export function removeDataDir(dir: string | undefined): void {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Counts the HTTP requests this process starts while `fn` runs (Node's diagnostics channel), to
+ * pin down how many round trips a call costs.
+ */
+export async function countRequests<T>(fn: () => Promise<T>): Promise<{ result: T; requests: number }> {
+  let requests = 0;
+  const onStart = () => {
+    requests++;
+  };
+  const ch = channel('http.client.request.start');
+  ch.subscribe(onStart);
+  try {
+    const result = await fn();
+    return { result, requests };
+  } finally {
+    ch.unsubscribe(onStart);
   }
 }
