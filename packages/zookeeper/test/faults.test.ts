@@ -1,4 +1,5 @@
 import { type Cluster, startCluster } from '@strongbox/cluster';
+import { runLinearizability } from '@strongbox/conformance';
 import { type CallContext, createStore, type Store, toText } from '@strongbox/core';
 import * as zk from 'node-zookeeper-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -176,4 +177,24 @@ describe('faults', () => {
     const after = await s.putIfVersion('k', 'after', (await s.get('k'))?.version ?? '');
     expect(after.ok).toBe(true);
   });
+
+  for (const kind of ['pause', 'kill-leader'] as const) {
+    it(`histories stay linearizable while the nemesis runs ${kind}`, { timeout: 180_000 }, async () => {
+      const root = `/${unique(`lin-${kind}`)}`;
+      const run = await runLinearizability({
+        name: `zookeeper 3 nodes, ${kind}`,
+        backend: 'zookeeper',
+        durationMs: 10_000,
+        openStore: () =>
+          createStore({
+            backend: 'zookeeper',
+            endpoints: [...cluster.endpoints],
+            zookeeper: { root, sessionTimeoutMs: 4000 },
+          }),
+        nemesis: { cluster, kind, faultMs: 2500, healMs: 1500 },
+      });
+      expect(run.faults.length).toBeGreaterThan(0);
+      expect(run.check.verdict).toBe('ok');
+    });
+  }
 });
