@@ -13,4 +13,5 @@ export const commands: Record<string, () => Promise<{ command: Command }>> = {
   check: () => import('./commands/check.js'),
   compare: () => import('./commands/compare.js'),
   up: () => import('./commands/up.js'),
+  verify: () => import('./commands/verify.js'),
 };

@@ -1,0 +1,1 @@
+export { type Fault, type ReportInput, renderHtmlReport } from './html.js';
