@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consulDriver } from './backends/consul.js';
 import type { Driver, LaunchContext, NodeLayout } from './backends/driver.js';
@@ -12,6 +11,7 @@ import { type ClusterOptions, clusterOptions, type ParsedClusterOptions } from '
 import { until } from './poll.js';
 import { type PortLease, reserveExactPorts, reservePorts } from './ports.js';
 import { type Backend, findServer } from './provision/servers.js';
+import { removeTemporaryDataDir, temporaryDataDir } from './tempdirs.js';
 
 const DRIVERS: Record<Backend, Driver> = {
   etcd: etcdDriver,
@@ -109,7 +109,7 @@ export class Cluster {
       this.nodes.map((n) => (options.graceful ? n.stop(options.graceMs ?? 2_000) : n.kill())),
     );
     this.lease.release();
-    if (this.removeDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.removeDataDir) removeTemporaryDataDir(this.dataDir);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -239,7 +239,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const install = await findServer(opts.backend, { log: progress });
   progress(`using ${opts.backend} ${install.version} (${install.source}: ${install.location})`);
   const auto = opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `strongbox-${opts.backend}-`));
+  const dataDir = opts.dataDir ?? temporaryDataDir(`strongbox-${opts.backend}-`, !opts.keepDataDir);
   mkdirSync(dataDir, { recursive: true });
   const driver = DRIVERS[opts.backend];
   const { nodes, token, lease, reused } = await layoutNodes(

@@ -4,8 +4,7 @@
  * (id/name, host, client and peer port, initial cluster, cluster token, data dir, startup
  * timeout, log level). `@strongbox/core`'s config reuses `embeddedEtcdOptions`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LaunchContext, NodeLayout } from './backends/driver.js';
@@ -13,6 +12,7 @@ import { type Cluster, launch, parseClusterOptions } from './cluster.js';
 import { ClusterError } from './errors.js';
 import { type PortLease, reserveExactPorts, reservePorts } from './ports.js';
 import { findServer } from './provision/servers.js';
+import { temporaryDataDir } from './tempdirs.js';
 
 const port = z.number().int().min(1).max(65_535);
 
@@ -116,7 +116,7 @@ export async function startEmbeddedEtcd(options: EmbeddedEtcdOptions = {}): Prom
   const progress = onProgress ?? (() => {});
   const temporary = o.dataDir === undefined;
   const dataDir =
-    o.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'strongbox-embedded-')) : resolve(o.dataDir);
+    o.dataDir === undefined ? temporaryDataDir('strongbox-embedded-', true) : resolve(o.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const names = o.nodes === 1 ? [o.name] : Array.from({ length: o.nodes }, (_, i) => `${o.name}-${i + 1}`);
   if (o.initialCluster && !o.initialCluster.split(',').some((m) => m.startsWith(`${o.name}=`))) {

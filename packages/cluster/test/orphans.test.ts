@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sweepTemporaryDataDirs } from '../src/tempdirs.js';
 
 const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
@@ -32,6 +34,7 @@ async function parentWithCluster(backend: string, nodes: number, then: string) {
   const code = `
     const { startCluster } = await import(${JSON.stringify(index)});
     const c = await startCluster({ backend: ${JSON.stringify(backend)}, nodes: ${nodes} });
+    console.log('DIR ' + c.dataDir);
     console.log('PIDS ' + JSON.stringify(c.nodes.map((n) => n.pid)));
     ${then}
   `;
@@ -45,24 +48,34 @@ async function parentWithCluster(backend: string, nodes: number, then: string) {
     stderr += c.toString();
   });
   const lines = createInterface({ input: child.stdout });
+  let dataDir = '';
   const pids = await new Promise<number[]>((resolve, reject) => {
     lines.on('line', (l) => {
+      if (l.startsWith('DIR ')) dataDir = l.slice(4);
       if (l.startsWith('PIDS ')) resolve(JSON.parse(l.slice(5)) as number[]);
     });
     child.on('exit', (c, s) => reject(new Error(`parent exited (${c ?? s}) before starting:\n${stderr}`)));
   });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  return { child, pids, exited };
+  return { child, pids, exited, dataDir };
 }
 
 describe('no orphan servers', () => {
   it('after the parent is SIGKILLed (watchdogs see the pipe close)', async () => {
-    const { child, pids, exited } = await parentWithCluster('etcd', 3, 'setInterval(() => {}, 1000);');
+    const { child, pids, exited, dataDir } = await parentWithCluster(
+      'etcd',
+      3,
+      'setInterval(() => {}, 1000);',
+    );
     expect(pids).toHaveLength(3);
     expect(pids.every(alive)).toBe(true);
     child.kill('SIGKILL');
     await exited;
     expect(await survivors(pids, 5_000)).toEqual([]);
+    // Its temp data dir outlives it, until the next cluster start sweeps dirs of dead owners.
+    expect(existsSync(dataDir)).toBe(true);
+    sweepTemporaryDataDirs();
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it('after an uncaught error in the parent', async () => {

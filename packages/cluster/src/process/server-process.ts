@@ -14,7 +14,8 @@ export interface ExitStatus {
 const live = new Set<number>();
 let hooksInstalled = false;
 
-function killAllNow(): void {
+/** @internal SIGKILLs every server this process runs, synchronously (exit hooks). */
+export function killAllNow(): void {
   for (const pid of live) {
     try {
       process.kill(pid, 'SIGKILL');
