@@ -62,22 +62,21 @@ export class Reader {
   }
 
   async #fresh(client: Client, paths: readonly string[]): Promise<Read[]> {
-    {
-      const barrier = multi(client, [{ type: 'check', path: this.layout.root, version: -1 }], this.conn.acl);
-      const reads = Promise.all(paths.map((p) => getData(client, p)));
-      reads.catch(() => {});
-      const passed = await barrier;
-      if (!passed.ok) {
-        throw new StoreError(
-          'INTERNAL',
-          `the strongbox root ${this.layout.root} is missing (code ${passed.code})`,
-          {
-            backend: 'zookeeper',
-          },
-        );
-      }
-      return reads;
+    const barrier = multi(client, [{ type: 'check', path: this.layout.root, version: -1 }], this.conn.acl);
+    const reads = Promise.all(paths.map((p) => getData(client, p)));
+    // If the barrier fails the reads are dropped; their own failure must not go unhandled.
+    reads.catch(() => {});
+    const passed = await barrier;
+    if (!passed.ok) {
+      throw new StoreError(
+        'INTERNAL',
+        `the strongbox root ${this.layout.root} is missing (code ${passed.code})`,
+        {
+          backend: 'zookeeper',
+        },
+      );
     }
+    return reads;
   }
 
   /** A linearizable read of one znode. */
