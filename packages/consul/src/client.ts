@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { CallContext, Entry, ResolvedStoreConfig } from '@strongbox/core';
+import { type CallContext, type Entry, type ResolvedStoreConfig, StoreError } from '@strongbox/core';
 import Consul from 'consul';
 import { castConsulError, type RequestKind, statusOf, type TxnError } from './errors.js';
 
@@ -48,6 +48,9 @@ interface RawClient {
   };
   transaction: {
     create(ops: readonly TxnOp[], opts: RequestOptions): Promise<unknown>;
+  };
+  status: {
+    leader(opts: RequestOptions): Promise<unknown>;
   };
   destroy(): void;
 }
@@ -182,6 +185,29 @@ export class ConsulHttp {
         version: String(e.ModifyIndex),
       }));
     });
+  }
+
+  /**
+   * Waits until some endpoint answers (`GET /v1/status/leader`, which needs no ACL), trying them
+   * in order, for at most `timeoutMs`: a store on unreachable endpoints fails at open, not at
+   * its first call.
+   */
+  async probe(timeoutMs: number): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      await this.#request(
+        'read',
+        { signal, deadline: Date.now() + timeoutMs, timeoutGiven: true },
+        (client, opts) => client.status.leader(opts),
+      );
+    } catch (err) {
+      if (err instanceof StoreError && err.code !== 'INTERNAL') throw err;
+      const urls = this.#endpoints.map((e) => e.url).join(', ');
+      throw new StoreError('UNAVAILABLE', `no consul endpoint answered within ${timeoutMs} ms (${urls})`, {
+        backend: 'consul',
+        cause: err,
+      });
+    }
   }
 
   close(): void {

@@ -19,14 +19,23 @@ export const consulCapabilities: StoreCapabilities = {
 };
 
 /**
- * Opens a Consul store from a parsed config. No request is made until the first call: every
- * call has its own deadline (`requestTimeoutMs`), which also bounds connecting.
+ * Opens a Consul store from a parsed config, once some endpoint answers (within
+ * `connectTimeoutMs`, else UNAVAILABLE). The token is not checked here: Consul's status endpoint
+ * needs none, and a refused token shows as PERMISSION_DENIED on the first call.
  * @example
  * const store = await openConsulStore(parseStoreConfig({ backend: 'consul', endpoints: ['127.0.0.1:8500'] }));
  */
 export async function openConsulStore(config: ResolvedStoreConfig): Promise<Store> {
-  const driver = new ConsulDriver(consulCapabilities, new ConsulHttp(config));
-  return storeFromDriver(driver, { requestTimeoutMs: config.requestTimeoutMs });
+  const http = new ConsulHttp(config);
+  try {
+    await http.probe(config.connectTimeoutMs);
+  } catch (err) {
+    http.close();
+    throw err;
+  }
+  return storeFromDriver(new ConsulDriver(consulCapabilities, http), {
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
 }
 
 /**

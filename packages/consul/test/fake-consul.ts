@@ -62,6 +62,12 @@ export class FakeConsul {
         url: req.url ?? '',
         body: Buffer.concat(chunks).toString('utf8'),
       };
+      // The store's open-time probe is always answered and not recorded.
+      if (seen.url.startsWith('/v1/status/leader')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('"127.0.0.1:8300"');
+        return;
+      }
       this.seen.push(seen);
       const r = this.reply(seen);
       if (r.kind === 'reset') req.socket.destroy();

@@ -49,9 +49,20 @@ async function leaderSeenBy(node: ClusterNode): Promise<string> {
 describe('consul under faults', () => {
   it('a refused connection is UNAVAILABLE, and the next endpoint serves the call', async () => {
     const dead = `127.0.0.1:${await freePort()}`;
-    const alone = await store([dead]);
-    expect(await codeOf(alone.get('k'))).toBe('UNAVAILABLE');
-    expect(await codeOf(alone.put('k', 'v'))).toBe('UNAVAILABLE');
+    // createStore waits for some endpoint to answer, up to connectTimeoutMs.
+    const started = Date.now();
+    expect(await codeOf(open([dead], { connectTimeoutMs: 300 }))).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(5000);
+    const node = cluster.nodes[1] as ClusterNode;
+    const alone = await store([node.clientEndpoint]);
+    await node.stop();
+    try {
+      expect(await codeOf(alone.get('k'))).toBe('UNAVAILABLE');
+      expect(await codeOf(alone.put('k', 'v'))).toBe('UNAVAILABLE');
+    } finally {
+      await node.restart();
+      await cluster.waitReady();
+    }
     const p = prefix();
     const failover = await store([dead, ...cluster.endpoints]);
     const { version } = await failover.put(`${p}k`, 'v');
