@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Verdict } from '../checker/index.js';
 import { serializeHistory } from '../history/parse.js';
+import { renderHtmlReport } from '../report/index.js';
 import type { FaultRecord } from './nemesis.js';
 import type { CountsByFunction } from './recorder.js';
 import type { LinearizabilityRun, Throughput } from './runner.js';
@@ -114,5 +115,10 @@ export function writeRun(run: LinearizabilityRun, dir: string): RunFiles {
 }
 
 function renderReport(run: LinearizabilityRun): string {
-  return `<!doctype html><title>${run.name}</title><p>${run.check.verdict}</p>`;
+  return renderHtmlReport({
+    history: run.history,
+    result: run.check,
+    faults: run.faults,
+    title: `strongbox linearizability: ${run.name}`,
+  });
 }
