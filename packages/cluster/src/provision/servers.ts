@@ -147,11 +147,17 @@ async function verified(
   baseArgs: string[],
   location: string,
   strict: boolean,
+  log: (msg: string) => void = () => {},
 ): Promise<ServerInstall | undefined> {
   const version = await versionOf(backend, command, baseArgs);
   if (version && SUPPORTED[backend].test(version))
     return { backend, version, source, command, baseArgs, location };
-  if (!strict) return undefined;
+  if (!strict) {
+    log(
+      `${backend} at ${location} (${source}) ${version ? `is ${version}, which is not supported` : 'does not run'}; not using it`,
+    );
+    return undefined;
+  }
   throw new ClusterError(
     'SERVER_MISSING',
     `${backend} at ${location} (${source}) ${version ? `is version ${version}, which is not supported` : 'did not report a version'}; ` +
@@ -161,12 +167,15 @@ async function verified(
 }
 
 /** Looks at env vars and PATH only; `undefined` when neither names the server. */
-async function findOutsideCache(backend: Backend): Promise<ServerInstall | undefined> {
+async function findOutsideCache(
+  backend: Backend,
+  log: (msg: string) => void,
+): Promise<ServerInstall | undefined> {
   if (backend === 'etcd' || backend === 'consul') {
     const explicit = process.env[ENV[backend]];
     if (explicit) return verified(backend, 'env', explicit, [], explicit, true);
     const onPath = which(backend);
-    return onPath ? verified(backend, 'path', onPath, [], onPath, false) : undefined;
+    return onPath ? verified(backend, 'path', onPath, [], onPath, false, log) : undefined;
   }
   const cpEnv = process.env[ENV.zookeeperClasspath];
   const homeEnv = process.env[ENV.zookeeperHome];
@@ -185,6 +194,7 @@ async function findOutsideCache(backend: Backend): Promise<ServerInstall | undef
       ['-cp', classpathFromHome(home).join(delimiter)],
       home,
       false,
+      log,
     );
     if (found) return found;
   }
@@ -197,6 +207,7 @@ async function findOutsideCache(backend: Backend): Promise<ServerInstall | undef
       ['-cp', classpathFromHome('/usr').join(delimiter)],
       '/usr/share/java',
       false,
+      log,
     );
   }
   return undefined;
@@ -323,7 +334,7 @@ async function locate(
   allowProvision: boolean,
   log: (msg: string) => void,
 ): Promise<ServerInstall> {
-  const outside = await findOutsideCache(backend);
+  const outside = await findOutsideCache(backend, log);
   if (outside) return outside;
   const dir = serversDir();
   const fromStamp = (): ServerInstall | undefined => {
