@@ -9,14 +9,18 @@ import type { MultiOp } from './connection.js';
  */
 export const MAX_REQUEST_BYTES = 0xfffff;
 
-// Room for the request and multi headers and the ACL of a create.
-const OP_OVERHEAD = 64;
+// Per op: the multi header (type, done, err: 9 bytes), the path and data lengths, the version or
+// flags, rounded up. A create also carries its ACL (a digest id is under 100 bytes).
+const OP_OVERHEAD = 32;
+const ACL_OVERHEAD = 128;
 
 /** The serialized size of a multi, from above. */
 export function multiBytes(ops: readonly MultiOp[]): number {
-  let n = 16;
+  let n = 32;
   for (const op of ops) {
-    n += OP_OVERHEAD + Buffer.byteLength(op.path, 'utf8') + (op.type === 'check' ? 0 : op.data.length);
+    n += OP_OVERHEAD + Buffer.byteLength(op.path, 'utf8');
+    if (op.type !== 'check') n += op.data.length;
+    if (op.type === 'create') n += ACL_OVERHEAD;
   }
   return n;
 }
