@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type CallOptions, InterceptingCall, type Interceptor, status } from '@grpc/grpc-js';
-import type { CallContext, ResolvedStoreConfig, StoreError } from '@strongbox/core';
+import { type CallContext, type ResolvedStoreConfig, StoreError } from '@strongbox/core';
 import { noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
 import { type CallKind, toStoreError } from './errors.js';
+import { DEADLINE_CANCEL, MemberHealth } from './health.js';
 
 /** etcd's usual local client address. */
 export const DEFAULT_ENDPOINT = '127.0.0.1:2379';
@@ -16,16 +17,18 @@ export const DEFAULT_ENDPOINT = '127.0.0.1:2379';
  * (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, INTERNAL, UNKNOWN, ABORTED, RESOURCE_EXHAUSTED) up to
  * three times, and a per-host circuit breaker. Those retries would re-send a write after a dropped
  * connection or an expired deadline, when etcd may already have applied it: a payment could be
- * accepted twice. Both policies are replaced by no-ops here; {@link EtcdConnection.run} retries
+ * accepted twice. The retry is replaced by a no-op, the breaker by {@link MemberHealth} (which only
+ * steers calls away from hung members before they are sent); {@link EtcdConnection.run} retries
  * only what provably did not apply. (etcd3 still re-sends a call once after `invalid auth token`,
  * which etcd returns before proposing anything, so that retry is safe.)
  */
 export function clientOptions(config: ResolvedStoreConfig, endpoints: readonly string[]): IOptions {
   const tls = config.etcd?.tls;
   const hosts = endpoints.map((e) => (tls !== undefined && !/^https?:\/\//.test(e) ? `https://${e}` : e));
+  const health = new MemberHealth();
   const options: IOptions = {
     hosts,
-    faultHandling: { global: noop, host: () => noop },
+    faultHandling: { global: noop, host: (member) => health.policy(member) },
     grpcOptions: {
       // A list of many 256 KiB values exceeds grpc's default 4 MiB answer limit.
       'grpc.max_receive_message_length': -1,
@@ -62,9 +65,12 @@ export function clientOptions(config: ResolvedStoreConfig, endpoints: readonly s
 function cancelOn(signal: AbortSignal): Interceptor {
   return (options, nextCall) => {
     const call = new InterceptingCall(nextCall(options));
-    signal.addEventListener('abort', () => call.cancelWithStatus(status.CANCELLED, 'aborted by strongbox'), {
-      once: true,
-    });
+    const cancel = () => {
+      const r: unknown = signal.reason;
+      const deadline = r instanceof StoreError && r.code === 'TIMEOUT';
+      call.cancelWithStatus(status.CANCELLED, deadline ? DEADLINE_CANCEL : 'strongbox: the call was aborted');
+    };
+    signal.addEventListener('abort', cancel, { once: true });
     return call;
   };
 }

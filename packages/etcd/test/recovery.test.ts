@@ -70,6 +70,37 @@ describe('quorum loss', () => {
   });
 });
 
+describe('a hung member', () => {
+  it('after one call runs into its deadline there, calls go to the other members until it answers again', async () => {
+    const store = await createStore({ backend: 'etcd', endpoints: [...cluster.endpoints] });
+    const leader = await cluster.waitForLeader();
+    const victim = cluster.nodes.find((n) => n !== leader) as ClusterNode;
+    try {
+      const k = `${prefix()}k`;
+      await store.put(k, 'v');
+      victim.pause();
+      // etcd3 picks a member at random per call: within a few calls one lands on the paused member.
+      let hung = 0;
+      for (let i = 0; i < 40 && hung === 0; i++) {
+        const r = await store.get(k, { timeoutMs: 1_000 }).catch((e: unknown) => e);
+        if (r instanceof StoreError) {
+          expect(r.code).toBe('TIMEOUT');
+          hung++;
+        }
+      }
+      expect(hung).toBe(1);
+      // Without steering, about a third of these would wait for their deadline on the paused member.
+      for (let i = 0; i < 20; i++) {
+        expect((await store.get(k, { timeoutMs: 1_000 }))?.key).toBe(k);
+        expect((await store.putIfAbsent(`${k}/${i}`, 'v', { timeoutMs: 1_000 })).ok).toBe(true);
+      }
+    } finally {
+      if (victim.state === 'paused') victim.resume();
+      await store.close();
+    }
+  });
+});
+
 describe('a member killed under load', () => {
   it('every write reports the truth: ok applied, UNAVAILABLE/TIMEOUT not applied, else INDETERMINATE', async () => {
     const victim = cluster.nodes[0] as ClusterNode;

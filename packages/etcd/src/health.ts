@@ -1,0 +1,83 @@
+import { BrokenCircuitError, type IDefaultPolicyContext, type IPolicy, noop } from 'cockatiel';
+import { GRPCCancelledError } from 'etcd3';
+
+/** The details of the grpc status with which a call is cancelled because its deadline passed. */
+export const DEADLINE_CANCEL = 'strongbox: the deadline passed';
+
+/** A call cancelled by its deadline after this long means the member did not answer at all. */
+const HUNG_MS = 500;
+/** How long a hung member is avoided before one call is let through to try it again. */
+const AVOID_MS = 5_000;
+
+/**
+ * Steers calls away from members that hang. A member that accepts requests but never answers (a
+ * paused process, a black-holed network) would otherwise hold every call that etcd3's random
+ * member choice sends to it until the call's deadline. When a call to a member ran into its
+ * deadline after at least {@link HUNG_MS}, the member is avoided for {@link AVOID_MS}: etcd3 then
+ * moves such a call to the next member before sending anything. It only ever skips a member while
+ * another one is not avoided, so it never fails a call by itself; a slow cluster as a whole is
+ * used as before. A reply from the member ends the avoidance.
+ */
+export class MemberHealth {
+  readonly #avoidUntil = new Map<string, number>();
+
+  /** etcd3's per-member policy (`faultHandling.host`), in place of its circuit breaker. */
+  policy(member: string): IPolicy {
+    this.#avoidUntil.set(member, 0);
+    return new MemberPolicy(this, member);
+  }
+
+  /** Whether a call to `member` should go elsewhere now. */
+  avoid(member: string, now: number): boolean {
+    if ((this.#avoidUntil.get(member) ?? 0) <= now) return false;
+    for (const [other, until] of this.#avoidUntil) if (other !== member && until <= now) return true;
+    return false;
+  }
+
+  hung(member: string, now: number): void {
+    this.#avoidUntil.set(member, now + AVOID_MS);
+  }
+
+  answered(member: string): void {
+    this.#avoidUntil.set(member, 0);
+  }
+}
+
+class MemberPolicy implements IPolicy {
+  declare readonly _altReturn: never;
+  readonly #inner = noop;
+  readonly onSuccess = this.#inner.onSuccess;
+  readonly onFailure = this.#inner.onFailure;
+
+  constructor(
+    private readonly health: MemberHealth,
+    private readonly member: string,
+  ) {}
+
+  async execute<T>(
+    fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const started = Date.now();
+    // Thrown before `fn` runs, etcd3 takes this as "not sent" and tries the next member.
+    if (this.health.avoid(this.member, started)) throw new BrokenCircuitError();
+    try {
+      const result = await this.#inner.execute(fn, signal);
+      this.health.answered(this.member);
+      return result;
+    } catch (err) {
+      const now = Date.now();
+      if (
+        err instanceof GRPCCancelledError &&
+        err.message.includes(DEADLINE_CANCEL) &&
+        now - started >= HUNG_MS
+      ) {
+        this.health.hung(this.member, now);
+      } else if (!(err instanceof GRPCCancelledError)) {
+        // etcd (or grpc) answered, even if with an error: the member is not hung.
+        this.health.answered(this.member);
+      }
+      throw err;
+    }
+  }
+}
