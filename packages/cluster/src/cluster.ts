@@ -27,7 +27,7 @@ export class Cluster {
   readonly endpoints: readonly string[];
   /** Where node data and logs live. */
   readonly dataDir: string;
-  private stopped = false;
+  private stopping: Promise<void> | undefined;
 
   /** @internal */
   constructor(
@@ -102,14 +102,16 @@ export class Cluster {
    * leader stopping with its followers takes seconds). `graceful` sends SIGTERM first and
    * SIGKILLs after `graceMs`.
    */
-  async stop(options: { graceful?: boolean; graceMs?: number } = {}): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    await Promise.all(
-      this.nodes.map((n) => (options.graceful ? n.stop(options.graceMs ?? 2_000) : n.kill())),
-    );
-    this.lease.release();
-    if (this.removeDataDir) removeTemporaryDataDir(this.dataDir);
+  stop(options: { graceful?: boolean; graceMs?: number } = {}): Promise<void> {
+    // Concurrent callers (a test's finally and an afterAll) share one shutdown.
+    this.stopping ??= (async () => {
+      await Promise.all(
+        this.nodes.map((n) => (options.graceful ? n.stop(options.graceMs ?? 2_000) : n.kill())),
+      );
+      this.lease.release();
+      if (this.removeDataDir) removeTemporaryDataDir(this.dataDir);
+    })();
+    return this.stopping;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

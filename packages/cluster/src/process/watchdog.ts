@@ -10,6 +10,7 @@
 export const WATCHDOG_SOURCE = `
 const { spawn } = require('node:child_process');
 const [cmd, ...args] = process.argv.slice(1);
+process.title = 'strongbox-watchdog ' + require('node:path').basename(cmd);
 const child = spawn(cmd, args, { stdio: ['ignore', 2, 2] });
 const kill = () => { try { process.kill(child.pid, 'SIGKILL'); } catch {} };
 child.on('error', (err) => {
