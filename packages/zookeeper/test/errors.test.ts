@@ -1,4 +1,5 @@
-import { StoreError } from '@strongbox/core';
+import { createServer } from 'node:net';
+import { createStore, StoreError } from '@strongbox/core';
 import { Exception } from 'node-zookeeper-client';
 import { describe, expect, it } from 'vitest';
 import { castZkError } from '../src/errors.js';
@@ -65,5 +66,29 @@ describe('request size guard (jute.maxbuffer)', () => {
       version: 1,
     }));
     expect(() => checkMultiSize(checks, 'list')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+  });
+});
+
+describe('opening', () => {
+  it('is UNAVAILABLE when no server answers within connectTimeoutMs', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      });
+    });
+    const started = Date.now();
+    const err = await createStore({
+      backend: 'zookeeper',
+      endpoints: [`127.0.0.1:${port}`],
+      connectTimeoutMs: 1000,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
