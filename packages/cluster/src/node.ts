@@ -145,7 +145,8 @@ export class ClusterNode {
 function serverEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(ETCD_|ETCDCTL_|CONSUL_|ZOO|JVMFLAGS|JAVA_TOOL_OPTIONS)/.test(k)) continue;
+    // NODE_OPTIONS would load the parent's loaders (tsx, vitest) into every watchdog.
+    if (/^(ETCD_|ETCDCTL_|CONSUL_|ZOO|JVMFLAGS|JAVA_TOOL_OPTIONS|NODE_OPTIONS$)/.test(k)) continue;
     env[k] = v;
   }
   return { ...env, ...extra };
