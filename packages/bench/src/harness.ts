@@ -57,6 +57,23 @@ export interface BenchProgress {
   readonly label: string;
 }
 
+/** A run that could not even start (seeding failed): it counts as one error, with no figures. */
+function failedRun(err: unknown): RunResult {
+  return {
+    ops: 0,
+    wins: 0,
+    errors: 1,
+    firstError: err instanceof Error ? err.message : String(err),
+    elapsedMs: 0,
+    opsPerSec: Number.NaN,
+    p50Ms: Number.NaN,
+    p95Ms: Number.NaN,
+    p99Ms: Number.NaN,
+    cpuUsPerOp: Number.NaN,
+    roundTripsPerOp: Number.NaN,
+  };
+}
+
 function figures(runs: readonly RunResult[]): TargetFigures {
   const pick = (f: (r: RunResult) => number) => spread(runs.map(f));
   const firstError = runs.find((r) => r.firstError !== undefined)?.firstError;
@@ -108,7 +125,7 @@ export async function runBench(options: {
           bounds,
           counter,
           signal,
-        );
+        ).catch(failedRun);
       }
       for (let r = 0; r < plan.repeats; r++) {
         const order: TargetKind[] = r % 2 === 0 ? ['strongbox', 'raw'] : ['raw', 'strongbox'];
@@ -117,7 +134,9 @@ export async function runBench(options: {
           options.onProgress?.({ done, total, label: `${workload} ×${workers} ${kind} #${r + 1}` });
           const prefix = `bench-${run}-${kind === 'strongbox' ? 's' : 'r'}-${workload}-${workers}-${r}`;
           const bounds = { workers, maxOps: plan.maxOps, maxMs: plan.runMs };
-          results[kind].push(await runOnce(targets[kind], workload, prefix, bounds, counter, signal));
+          results[kind].push(
+            await runOnce(targets[kind], workload, prefix, bounds, counter, signal).catch(failedRun),
+          );
           done++;
         }
       }

@@ -93,7 +93,15 @@ export async function prepareWorkload(
     }
     case 'txn3': {
       const keys = ids.map((i) => [0, 1, 2].map((k) => `${prefix}-w${i}-k${k}`));
-      const versions = await Promise.all(keys.map((ks) => Promise.all(ks.map((k) => seed(k, 'v0')))));
+      // One worker's keys one after another: 3 × workers requests at once would pass Consul's
+      // default limit of 200 connections per client address.
+      const versions = await Promise.all(
+        keys.map(async (ks) => {
+          const vs: string[] = [];
+          for (const k of ks) vs.push(await seed(k, 'v0'));
+          return vs;
+        }),
+      );
       return ids.map((i) => {
         const ks = keys[i] as string[];
         let vs = versions[i] as string[];

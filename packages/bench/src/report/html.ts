@@ -98,9 +98,14 @@ export function renderHtml(report: CompareReport): string {
       duration(b.readyMs),
       b.recovery ? withSpread(b.recovery.electionMs, (n) => duration(n)) : '–',
       b.recovery ? withSpread(b.recovery.writeMs, (n) => duration(n)) : '–',
-      b.linearizability.length === 0
-        ? 'not run'
-        : b.linearizability.map((l) => `${l.nemesis}: ${l.verdict} (${l.ops} ops)`).join('; '),
+      [
+        b.linearizability.length === 0
+          ? 'not run'
+          : b.linearizability.map((l) => `${l.nemesis}: ${l.verdict} (${l.ops} ops)`).join('; '),
+        b.error === undefined ? '' : `error: ${b.error}`,
+      ]
+        .filter((s) => s !== '')
+        .join('; '),
     ]),
   );
   const sections = report.backends
