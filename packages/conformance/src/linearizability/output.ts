@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Verdict } from '../checker/index.js';
+import type { Operation } from '../history/operations.js';
 import { serializeHistory } from '../history/parse.js';
+import type { Value } from '../history/schema.js';
 import { renderHtmlReport } from '../report/index.js';
 import type { FaultRecord } from './nemesis.js';
 import type { CountsByFunction } from './recorder.js';
@@ -14,6 +16,12 @@ export interface KeySummary {
   readonly ops: number;
   /** For `unknown`: the budget that ran out. */
   readonly exhausted?: 'steps' | 'time';
+  /** For `illegal`: how far the checker got, and the operation it could not place (see report.html). */
+  readonly violation?: {
+    readonly prefixLength: number;
+    readonly stateAfterPrefix: Value;
+    readonly unplaceable: Operation;
+  };
 }
 
 /** What result.json holds: the verdict and the numbers of one run, without the history. */
@@ -76,6 +84,15 @@ export function summarizeRun(run: LinearizabilityRun): RunSummary {
       verdict: k.verdict,
       ops: k.ops,
       ...(k.exhausted === undefined ? {} : { exhausted: k.exhausted }),
+      ...(k.violation === undefined
+        ? {}
+        : {
+            violation: {
+              prefixLength: k.violation.longestPrefix.length,
+              stateAfterPrefix: k.violation.stateAfterPrefix,
+              unplaceable: k.violation.unplaceable,
+            },
+          }),
     })),
   };
 }
