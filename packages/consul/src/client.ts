@@ -201,12 +201,16 @@ export class ConsulHttp {
         (client, opts) => client.status.leader(opts),
       );
     } catch (err) {
-      if (err instanceof StoreError && err.code !== 'INTERNAL') throw err;
       const urls = this.#endpoints.map((e) => e.url).join(', ');
-      throw new StoreError('UNAVAILABLE', `no consul endpoint answered within ${timeoutMs} ms (${urls})`, {
-        backend: 'consul',
-        cause: err,
-      });
+      const why = err instanceof Error ? err.message : String(err);
+      throw new StoreError(
+        'UNAVAILABLE',
+        `no consul endpoint answered within ${timeoutMs} ms (${urls}): ${why}`,
+        {
+          backend: 'consul',
+          cause: err,
+        },
+      );
     }
   }
 
