@@ -106,6 +106,30 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
     return false;
   };
 
+  // Unknown operations with the same effect (e.g. two deletes, or two writes of unobserved values) are
+  // interchangeable once both are invoked: neither has a deadline. Trying one of them is enough.
+  const effect = new Int32Array(n).fill(-1);
+  const effects = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    if (definite[i] === 1) continue;
+    const sig = `${key.code[i]},${key.a[i]},${key.b[i]}`;
+    let id = effects.get(sig);
+    if (id === undefined) {
+      id = effects.size;
+      effects.set(sig, id);
+    }
+    effect[i] = id;
+  }
+  /** True if an unknown operation with the same effect comes earlier among the current candidates. */
+  const twinBefore = (i: number): boolean => {
+    const stop = line.callEntry[i] as number;
+    for (let e = next[Timeline.HEAD] as number; e !== stop; e = next[e] as number) {
+      const j = entryOp[e] as number;
+      if (entryIsCall[e] === 1 && effect[j] === effect[i]) return true;
+    }
+    return false;
+  };
+
   const stackOp = new Int32Array(n);
   const stackState = new Int32Array(n);
   // 1 when the operation was the only move worth trying from the configuration below it.
@@ -187,7 +211,7 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
       if (definite[i] !== pass) continue;
       const s = step(key, i, state);
       // An unknown-outcome operation that would change nothing now is the same as it never happening.
-      if (s === ILLEGAL || (pass === 0 && s === state) || !enter(i, s)) continue;
+      if (s === ILLEGAL || (pass === 0 && (s === state || twinBefore(i))) || !enter(i, s)) continue;
       place(i, s, false);
       if (definiteLeft === 0) return { verdict: 'ok', steps };
       continue;
