@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { checkHistory } from '../src/checker/index.js';
 import {
   HistoryFormatError,
   pairOperations,
@@ -130,5 +132,18 @@ describe('pairOperations', () => {
     expect(ops).toHaveLength(2000);
     const outcomes = new Set(ops.map((o) => o.outcome));
     expect([...outcomes].sort()).toEqual(['failed', 'lost', 'ok', 'unknown']);
+  });
+});
+
+describe('docs/history-format.md', () => {
+  it('has an example that parses and is linearizable', () => {
+    const doc = readFileSync(new URL('../../../docs/history-format.md', import.meta.url), 'utf8');
+    const example = /```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const events = parseHistory(example as string);
+    expect(events).toHaveLength(8);
+    expect(events[5]).toMatchObject({ type: 'info', node: 'n2' });
+    expect(pairOperations(events).map((o) => o.outcome)).toEqual(['ok', 'ok', 'unknown', 'lost']);
+    expect(checkHistory(events).verdict).toBe('ok');
   });
 });
