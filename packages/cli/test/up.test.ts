@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { configSnippet } from '../src/commands/up.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -14,6 +14,12 @@ function alive(pid: number): boolean {
   }
 }
 
+// `up` runs until it is told to stop: a failing test must not leave one behind.
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 /** Runs `strongbox <args>` from source with a pipe (not a TTY) for stdout. */
 function cli(args: string[]) {
   const child = spawn(
@@ -23,6 +29,7 @@ function cli(args: string[]) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  children.push(child);
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => {

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { sweepTemporaryDataDirs } from '../src/tempdirs.js';
 
 const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
@@ -26,6 +26,12 @@ async function survivors(pids: number[], withinMs: number): Promise<number[]> {
   }
 }
 
+// Parents that idle forever must not outlive a failing test.
+const parents: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of parents.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 /**
  * Runs a parent process that starts a cluster, prints its server pids and then does `then`.
  * Resolves with the pids once printed, and the child for the test to end.
@@ -43,6 +49,7 @@ async function parentWithCluster(backend: string, nodes: number, then: string) {
     ['--import', 'tsx', '--conditions=@strongbox/source', '--input-type=module', '-e', code],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  parents.push(child);
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr += c.toString();
