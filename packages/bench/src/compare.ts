@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -43,7 +43,7 @@ export interface LinearizabilityFigure {
   /** Operations whose outcome stayed unknown (timeouts, INDETERMINATE). */
   readonly indeterminate: number;
   readonly faults: number;
-  /** The run's history and faults, for `strongbox check` replay. */
+  /** The run's history and faults (for `strongbox check` replay), relative to the report's directory. */
   readonly dir?: string;
 }
 
@@ -77,6 +77,8 @@ export interface CompareReport {
     readonly memoryGiB: number;
     readonly os: string;
     readonly node: string;
+    /** 1-minute load average when the run started and when it ended: how busy the machine was. */
+    readonly loadAverage: { readonly start: number; readonly end: number };
     readonly note: string;
   };
   readonly strongbox: { readonly version: string };
@@ -203,10 +205,8 @@ async function measureBackend(
           }),
       });
       const summary = summarizeRun(run);
-      const dir =
-        options.outDir === undefined
-          ? undefined
-          : writeRun(run, join(options.outDir, `lin-${backend}-${kind}`)).dir;
+      const dir = options.outDir === undefined ? undefined : `lin-${backend}-${kind}`;
+      if (options.outDir !== undefined && dir !== undefined) writeRun(run, join(options.outDir, dir));
       linearizability.push({
         nemesis: kind,
         verdict: summary.verdict,
@@ -244,6 +244,7 @@ async function measureBackend(
  */
 export async function runCompare(options: CompareOptions): Promise<CompareReport> {
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
   const backends: BackendReport[] = [];
   let interrupted = false;
   for (const backend of options.backends) {
@@ -281,6 +282,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareReport
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       os: `${process.platform} ${release()}`,
       node: process.version,
+      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? Number.NaN },
       note: 'The clusters ran one after another on this one machine, every node of a cluster and the benchmark client sharing its cores; absolute figures are this machine’s, the ratios travel better.',
     },
     strongbox: { version: packageVersion('@strongbox/core') },

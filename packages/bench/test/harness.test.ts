@@ -117,7 +117,15 @@ describe('runBench', () => {
       schema: 1,
       startedAt: 'start',
       finishedAt: 'end',
-      machine: { cpu: 'test cpu', cores: 2, memoryGiB: 1, os: 'test', node: 'v20', note: 'shared' },
+      machine: {
+        cpu: 'test cpu',
+        cores: 2,
+        memoryGiB: 1,
+        os: 'test',
+        node: 'v20',
+        loadAverage: { start: 1, end: 2 },
+        note: 'shared',
+      },
       strongbox: { version: '0.1.0' },
       options: {
         nodes: 1,

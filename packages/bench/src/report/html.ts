@@ -139,7 +139,7 @@ dt { font-weight: bold; } dd { margin: 0 0 4px 16px; }
 </style></head>
 <body>
 <h1>strongbox compare</h1>
-<p>${esc(`${report.machine.cores} × ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, ${report.machine.os}, node ${report.machine.node}`)}.
+<p>${esc(`${report.machine.cores} × ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, ${report.machine.os}, node ${report.machine.node}, load average ${report.machine.loadAverage.start.toFixed(1)} at the start and ${report.machine.loadAverage.end.toFixed(1)} at the end`)}.
 ${esc(report.machine.note)} Run ${esc(report.startedAt)} – ${esc(report.finishedAt)}${report.interrupted ? ' <strong>(interrupted: partial)</strong>' : ''}.
 Each figure is the median of ${report.options.plan.repeats} run(s), with the smallest and largest in brackets; strongbox and the raw client ran A/B interleaved on the same cluster.</p>
 <h2>Summary</h2>

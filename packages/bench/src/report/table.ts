@@ -59,7 +59,7 @@ export function backendSummary(b: BackendReport): string {
 /** The whole report as terminal text. */
 export function renderText(report: CompareReport): string {
   const out: string[] = [
-    `strongbox compare · ${report.machine.cores} × ${report.machine.cpu} · ${report.machine.memoryGiB} GiB · node ${report.machine.node}`,
+    `strongbox compare · ${report.machine.cores} × ${report.machine.cpu} · ${report.machine.memoryGiB} GiB · node ${report.machine.node} · load ${report.machine.loadAverage.start.toFixed(1)} → ${report.machine.loadAverage.end.toFixed(1)}`,
     `each figure: median of ${report.options.plan.repeats} run(s) (min–max); sb/raw is strongbox ops/s ÷ raw ops/s, A/B interleaved`,
   ];
   if (report.interrupted) out.push('INTERRUPTED: partial results');
