@@ -20,5 +20,11 @@ afterAll(async () => {
 
 describeConformance({
   name: 'consul 3 nodes',
-  createStore: () => createStore({ backend: 'consul', endpoints: [...cluster.endpoints] }),
+  createStore: () =>
+    createStore({
+      backend: 'consul',
+      endpoints: [...cluster.endpoints],
+      // A deadline for a loaded 2-core machine running three servers; no effect when they answer.
+      requestTimeoutMs: 15_000,
+    }),
 });

@@ -13,7 +13,7 @@ let store: Store;
 
 beforeAll(async () => {
   cluster = await startCluster({ backend: 'consul', nodes: 3 });
-  store = await open(cluster.endpoints);
+  store = await open(cluster.endpoints, { requestTimeoutMs: 15_000 });
 }, 120_000);
 afterAll(async () => {
   await store?.close();

@@ -70,17 +70,19 @@ describe('consul under faults', () => {
   });
 
   it('a deadline that passes after a write was sent is INDETERMINATE; a read times out', async () => {
-    const node = cluster.nodes[2] as ClusterNode;
+    // A follower: pausing the leader would also stall the others until a new one is elected.
+    const leader = await cluster.waitForLeader();
+    const [node, peer] = cluster.nodes.filter((n) => n !== leader) as [ClusterNode, ClusterNode];
     const p = prefix();
     const s = await store([node.clientEndpoint]);
-    const other = await store([(cluster.nodes[0] as ClusterNode).clientEndpoint]);
+    const other = await store([peer.clientEndpoint]);
     await s.put(`${p}warm`, 'x');
     node.pause();
     try {
       expect(await codeOf(s.put(`${p}k`, 'maybe', { timeoutMs: 300 }))).toBe('INDETERMINATE');
       expect(await codeOf(s.get(`${p}k`, { timeoutMs: 300 }))).toBe('TIMEOUT');
       // The rest of the cluster keeps serving while one server is frozen.
-      await other.put(`${p}other`, 'fine');
+      await other.put(`${p}other`, 'fine', { timeoutMs: 20_000 });
     } finally {
       node.resume();
     }
