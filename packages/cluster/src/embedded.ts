@@ -2,11 +2,12 @@
  * Embedded etcd: a replica starts its own etcd member (or a small local cluster) as child
  * processes next to the service, with the settings snet-daemon's embedded server has
  * (id/name, host, client and peer port, initial cluster, cluster token, data dir, startup
- * timeout, log level). `@strongbox/core`'s config reuses `embeddedEtcdOptions`.
+ * timeout, log level), defined once as the `embedded` section of `@strongbox/core`'s config.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import { embeddedConfig } from '@strongbox/core';
+import type { z } from 'zod';
 import type { LaunchContext, NodeLayout } from './backends/driver.js';
 import { type Cluster, launch, parseClusterOptions } from './cluster.js';
 import { ClusterError } from './errors.js';
@@ -14,69 +15,15 @@ import { type PortLease, reserveExactPorts, reservePorts } from './ports.js';
 import { findServer } from './provision/servers.js';
 import { temporaryDataDir } from './tempdirs.js';
 
-const port = z.number().int().min(1).max(65_535);
-
 /**
  * Embedded etcd settings (snet-daemon parity); the schema is the documentation. Field names,
  * defaults and strictness match `@strongbox/core`'s `embedded` config, so core can use it as is.
  */
-export const embeddedEtcdOptions = z
-  .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]+$/)
-      .default('strongbox-0')
-      .describe(
-        "this member's name (snet-daemon's `id`); with nodes > 1 the members are `<name>-1`, `<name>-2`, …",
-      ),
-    host: z.string().min(1).default('127.0.0.1').describe('address the member listens on and advertises'),
-    clientPort: port
-      .optional()
-      .describe('client port; default: a free one. With nodes > 1 member i uses clientPort + 2(i-1)'),
-    peerPort: port
-      .optional()
-      .describe('peer port; default: a free one. With nodes > 1 member i uses peerPort + 2(i-1)'),
-    initialCluster: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9_.-]+=https?:\/\/[^,]+(,[A-Za-z0-9_.-]+=https?:\/\/[^,]+)*$/,
-        'initialCluster must be name=http://host:port,…',
-      )
-      .optional()
-      .describe(
-        'etcd --initial-cluster `name1=http://host:peerPort,…` of every member, for one member of a cluster whose ' +
-          'other members run elsewhere (one per replica); default: this member alone (or the `nodes` local members)',
-      ),
-    clusterToken: z
-      .string()
-      .min(1)
-      .default('strongbox')
-      .describe('etcd --initial-cluster-token: keeps separate clusters from joining by mistake'),
-    dataDir: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'data directory (`<dataDir>/<member>/data`, `<dataDir>/<member>/server.log`); reused (rejoining with its ' +
-          'data, never bootstrapped over) when it exists; default: a temporary one, removed on stop',
-      ),
-    startupTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .default(30_000)
-      .describe('how long to wait for a leader and a quorum write before failing with the member logs'),
-    logLevel: z
-      .enum(['debug', 'info', 'warn', 'error', 'panic', 'fatal'])
-      .default('error')
-      .describe('etcd log level'),
-    nodes: z
-      .union([z.literal(1), z.literal(3), z.literal(5)])
-      .default(1)
-      .describe('how many local members to start (for development and tests)'),
-  })
-  .strict()
-  .describe('Run etcd as child processes of this replica.');
+/**
+ * Embedded etcd settings (snet-daemon parity): the `embedded` section of the store config in
+ * `@strongbox/core`, the one place they are defined.
+ */
+export const embeddedEtcdOptions = embeddedConfig;
 
 /** What callers pass to `startEmbeddedEtcd`. */
 export type EmbeddedEtcdOptions = z.input<typeof embeddedEtcdOptions> & {

@@ -69,30 +69,56 @@ export const zookeeperConfig = z
 
 /**
  * Embedded etcd: the store starts etcd next to the service as child processes and connects to it,
- * with the same settings snet-daemon's embedded server takes.
+ * with the settings snet-daemon's embedded server takes (id/name, host, client and peer port,
+ * initial cluster, cluster token, data dir, startup timeout, log level). `@strongbox/cluster`
+ * starts it from these same options.
  */
 export const embeddedConfig = z
   .object({
-    name: z.string().min(1).default('strongbox-0').describe('this member’s name in the cluster'),
-    host: z.string().min(1).default('127.0.0.1').describe('address the member listens on'),
-    clientPort: port.optional().describe('client port; default: a free port'),
-    peerPort: port.optional().describe('peer port; default: a free port'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .default('strongbox-0')
+      .describe(
+        "this member's name (snet-daemon's `id`); with nodes > 1 the members are `<name>-1`, `<name>-2`, …",
+      ),
+    host: z.string().min(1).default('127.0.0.1').describe('address the member listens on and advertises'),
+    clientPort: port
+      .optional()
+      .describe('client port; default: a free one. With nodes > 1 member i uses clientPort + 2(i-1)'),
+    peerPort: port
+      .optional()
+      .describe('peer port; default: a free one. With nodes > 1 member i uses peerPort + 2(i-1)'),
     initialCluster: z
       .string()
-      .min(1)
+      .regex(
+        /^[A-Za-z0-9_.-]+=https?:\/\/[^,]+(,[A-Za-z0-9_.-]+=https?:\/\/[^,]+)*$/,
+        'initialCluster must be name=http://host:port,…',
+      )
       .optional()
       .describe(
-        'name1=http://host:peerPort,… of every member; default: this member alone (or `nodes` local members)',
+        'etcd --initial-cluster `name1=http://host:peerPort,…` of every member, for one member of a cluster whose ' +
+          'other members run elsewhere (one per replica); default: this member alone (or the `nodes` local members)',
       ),
-    clusterToken: z.string().min(1).default('strongbox').describe('initial cluster token'),
+    clusterToken: z
+      .string()
+      .min(1)
+      .default('strongbox')
+      .describe('etcd --initial-cluster-token: keeps separate clusters from joining by mistake'),
     dataDir: z
       .string()
       .min(1)
       .optional()
       .describe(
-        'data directory; reused (rejoining) when it exists; default: a temporary one, removed on close',
+        'data directory (`<dataDir>/<member>/data`, `<dataDir>/<member>/server.log`); reused (rejoining with its ' +
+          'data, never bootstrapped over) when it exists; default: a temporary one, removed on stop',
       ),
-    startupTimeoutMs: z.number().int().positive().default(30_000).describe('how long to wait for a leader'),
+    startupTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('how long to wait for a leader and a quorum write before failing with the member logs'),
     logLevel: z
       .enum(['debug', 'info', 'warn', 'error', 'panic', 'fatal'])
       .default('error')
@@ -102,7 +128,8 @@ export const embeddedConfig = z
       .default(1)
       .describe('how many local members to start (for development and tests)'),
   })
-  .strict();
+  .strict()
+  .describe('Run etcd as child processes of this replica.');
 
 /** The store configuration: one schema for every backend. */
 export const storeConfig = z
