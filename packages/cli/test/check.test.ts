@@ -76,6 +76,12 @@ describe('strongbox check', () => {
     const result = JSON.parse(readFileSync(join(dir, 'none', 'result.json'), 'utf8')) as { verdict: string };
     expect(result.verdict).toBe('ok');
     expect(existsSync(join(dir, 'none', 'history.jsonl'))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as {
+      passed: boolean;
+      linearizability: Array<{ nemesis: string; verdict: string; report: string }>;
+    };
+    expect(summary.passed).toBe(true);
+    expect(summary.linearizability).toMatchObject([{ nemesis: 'none', verdict: 'ok', report }]);
   }, 60_000);
 
   it('reports every bad argument at once and exits 2', async () => {

@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend, Cluster } from '@strongbox/cluster';
@@ -217,6 +218,9 @@ async function check(plan: CheckPlan): Promise<number> {
       failed === 0 &&
       rows.length === plan.nemeses.length &&
       rows.every((r) => r.summary.verdict === 'ok' && r.summary.unreadKeys.length === 0);
+    const summaryFile = join(plan.out, 'summary.json');
+    writeSummary(summaryFile, plan, where, passed, contract, rows);
+    out.line(`summary: ${relative(process.cwd(), summaryFile) || summaryFile}`);
     out.line(`\n${passed ? 'PASSED' : 'FAILED'}: ${plan.backend}`);
     return passed ? 0 : interrupted ? 130 : 1;
   } finally {
@@ -224,6 +228,31 @@ async function check(plan: CheckPlan): Promise<number> {
     process.off('SIGTERM', onSignal);
     await cluster?.stop();
   }
+}
+
+/** Everything the table says, for scripts: `<out>/summary.json`. */
+function writeSummary(
+  file: string,
+  plan: CheckPlan,
+  where: string,
+  passed: boolean,
+  contract: readonly CaseOutcome[],
+  rows: readonly LinRow[],
+): void {
+  const summary = {
+    backend: plan.backend,
+    where,
+    passed,
+    contract: contract.map((o) => ({
+      group: o.group,
+      name: o.name,
+      passed: o.passed,
+      ...(o.passed ? {} : { error: describe(o.error) }),
+    })),
+    linearizability: rows.map((r) => ({ ...r.summary, keys: undefined, report: r.report })),
+  };
+  mkdirSync(plan.out, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
 }
 
 function table(contract: readonly CaseOutcome[], rows: readonly LinRow[], planned: number): string {
