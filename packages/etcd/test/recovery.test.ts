@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Cluster, type ClusterNode, startCluster } from '@strongbox/cluster';
+import { runLinearizability } from '@strongbox/conformance';
 import { createStore, StoreError } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -161,4 +162,22 @@ describe('a member killed under load', () => {
       await store.close();
     }
   });
+});
+
+describe('linearizability under faults', () => {
+  for (const kind of ['pause-leader', 'kill-leader'] as const) {
+    it(`histories stay linearizable while the nemesis runs ${kind}`, { timeout: 180_000 }, async () => {
+      const run = await runLinearizability({
+        name: `etcd 3 nodes, ${kind}`,
+        backend: 'etcd',
+        durationMs: 10_000,
+        keyPrefix: prefix(),
+        openStore: () =>
+          createStore({ backend: 'etcd', endpoints: [...cluster.endpoints], requestTimeoutMs: 2_000 }),
+        nemesis: { cluster, kind, faultMs: 2500, healMs: 1500 },
+      });
+      expect(run.faults.length).toBeGreaterThan(0);
+      expect(run.check.verdict).toBe('ok');
+    });
+  }
 });
