@@ -34,17 +34,13 @@ export default async function bench(): Promise<BenchReport> {
     const opened = await openTargets('consul', cluster.endpoints);
     try {
       const plan = {
-        workloads: ['put', 'get', 'version-cas', 'value-cas', 'contended-cas'] as const,
+        workloads: ['put', 'get', 'version-cas', 'value-cas', 'contended-cas', 'txn3'] as const,
         workers: [1, 64],
         repeats: 4,
         runMs: 2_000,
         maxOps: 4_000,
       };
       const cells = await runBench({ targets: opened.targets, counter: opened.counter, plan });
-      // txn3 at 16 workers: the harness seeds 3 keys per worker at once, and at 64 workers the raw
-      // client's 192 seeding connections plus strongbox's would pass Consul's 200 per client.
-      const txn = { ...plan, workloads: ['txn3'] as const, workers: [1, 16] };
-      cells.push(...(await runBench({ targets: opened.targets, counter: opened.counter, plan: txn })));
       return {
         title: 'strongbox (@strongbox/consul) vs raw consul 2.0.1 · 3-server Consul 1.8 on loopback',
         rows: rows(cells),
