@@ -66,20 +66,22 @@ export class ConfigCache {
     this.pool.set(bits, idx * this.words);
     this.table[slot] = idx + 1;
     // Keep the table at most half full so probe chains stay short.
-    if (this.count * 2 > this.table.length) this.rehash(this.table.length * 2);
+    if (this.count * 2 > this.table.length)
+      this.table = rehash(this.hashes, this.count, this.table.length * 2);
   }
+}
 
-  private rehash(size: number): void {
-    const table = new Int32Array(size);
-    const mask = size - 1;
-    for (let idx = 0; idx < this.count; idx++) {
-      const h = this.hashes[idx] as number;
-      let slot = (h ^ (h >>> 15)) & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = idx + 1;
-    }
-    this.table = table;
+/** A fresh open-addressing table of `size` slots holding entries 0..count-1, placed by their hashes. */
+function rehash(hashes: Int32Array, count: number, size: number): Int32Array<ArrayBuffer> {
+  const table = new Int32Array(size);
+  const mask = size - 1;
+  for (let idx = 0; idx < count; idx++) {
+    const h = hashes[idx] as number;
+    let slot = (h ^ (h >>> 15)) & mask;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = idx + 1;
   }
+  return table;
 }
 
 function grow(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
@@ -130,7 +132,8 @@ export class FailedConfigs {
     let slot = (h ^ (h >>> 15)) & mask;
     while (this.table[slot] !== 0) slot = (slot + 1) & mask;
     this.table[slot] = idx + 1;
-    if (this.count * 2 > this.table.length) this.rehash(this.table.length * 2);
+    if (this.count * 2 > this.table.length)
+      this.table = rehash(this.hashes, this.count, this.table.length * 2);
   }
 
   /** True if a recorded failure has the same definite set and state and a subset of the unknown operations. */
@@ -154,18 +157,6 @@ export class FailedConfigs {
     for (let w = 0; w < this.uWords; w++)
       if (((this.uPool[ub + w] as number) & ~(u[w] as number)) !== 0) return false;
     return true;
-  }
-
-  private rehash(size: number): void {
-    const table = new Int32Array(size);
-    const mask = size - 1;
-    for (let idx = 0; idx < this.count; idx++) {
-      const h = this.hashes[idx] as number;
-      let slot = (h ^ (h >>> 15)) & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = idx + 1;
-    }
-    this.table = table;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   step,
 } from './model.js';
 import { Timeline } from './timeline.js';
+import { UnknownPool } from './unknowns.js';
 
 /** What the search found for one key. */
 export interface SearchOutcome {
@@ -36,14 +37,16 @@ export interface SearchBudget {
 /**
  * Wing & Gong's search with Lowe's just-in-time linearization, over one key.
  *
- * The search walks the {@link Timeline} from the front, trying to linearize each invoked-but-unplaced operation
- * now; a success lifts the operation out and restarts from the front, and reaching a completion whose operation
- * is still unplaced means the partial linearization is a dead end, so the last choice is undone. A cache of
- * (linearized set, state) keeps it from entering the same configuration twice.
+ * The search walks the {@link Timeline} (definite operations only) from the front, trying to linearize each
+ * invoked-but-unplaced operation now; a success lifts the operation out and restarts from the front. Reaching a
+ * completion whose operation is still unplaced, after also trying the unknown-outcome operations invoked before
+ * it (from the {@link UnknownPool}), means the partial linearization is a dead end, so the last choice is undone.
+ * A cache of (linearized set, state) keeps it from entering the same configuration twice.
  *
- * Three prunings keep histories with many concurrent reads and unknown outcomes tractable:
+ * Four prunings keep histories with many concurrent reads and unknown outcomes tractable:
  * - a definite observer (read, lost cas/create, delete of nothing) that is legal now is the only move tried;
  * - an unknown-outcome operation that would change nothing now is not tried (that is the same as never);
+ * - of interchangeable unknown operations (same effect, all invoked) only the earliest is tried;
  * - definite moves are tried before unknown ones, and a configuration is skipped when one with the same definite
  *   set and state but fewer unknown operations applied already failed (it could only do less).
  *
@@ -106,29 +109,8 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
     return false;
   };
 
-  // Unknown operations with the same effect (e.g. two deletes, or two writes of unobserved values) are
-  // interchangeable once both are invoked: neither has a deadline. Trying one of them is enough.
-  const effect = new Int32Array(n).fill(-1);
-  const effects = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    if (definite[i] === 1) continue;
-    const sig = `${key.code[i]},${key.a[i]},${key.b[i]}`;
-    let id = effects.get(sig);
-    if (id === undefined) {
-      id = effects.size;
-      effects.set(sig, id);
-    }
-    effect[i] = id;
-  }
-  /** True if an unknown operation with the same effect comes earlier among the current candidates. */
-  const twinBefore = (i: number): boolean => {
-    const stop = line.callEntry[i] as number;
-    for (let e = next[Timeline.HEAD] as number; e !== stop; e = next[e] as number) {
-      const j = entryOp[e] as number;
-      if (entryIsCall[e] === 1 && effect[j] === effect[i]) return true;
-    }
-    return false;
-  };
+  const pool = new UnknownPool(key);
+  const groupOf = pool.groupOf;
 
   const stackOp = new Int32Array(n);
   const stackState = new Int32Array(n);
@@ -142,8 +124,16 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
   let entry = next[Timeline.HEAD] as number;
   // True right after entering a configuration, before any of its moves was tried.
   let fresh = true;
-  // 1 while trying definite moves, 0 while trying unknown ones (compared with `definite[i]`).
+  // 1 while trying definite moves along the timeline, 0 while trying unknown ones group by group.
   let pass = 1;
+  let group = 0;
+  // The first pending completion (where the definite pass stopped): no later-invoked operation may go next.
+  let stuckAt = tail;
+  let limit = Number.POSITIVE_INFINITY;
+  const completionTime = (e: number): number =>
+    e === tail
+      ? Number.POSITIVE_INFINITY
+      : (key.ops[entryOp[e] as number]?.completeTime ?? Number.POSITIVE_INFINITY);
 
   const place = (i: number, s: State, forced: boolean): void => {
     stackOp[depth] = i;
@@ -151,7 +141,8 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
     stackForced[depth] = forced ? 1 : 0;
     depth++;
     state = s;
-    line.lift(i);
+    if (definite[i] === 1) line.lift(i);
+    else pool.take(i);
     definiteLeft -= definite[i] as number;
     entry = next[Timeline.HEAD] as number;
     fresh = true;
@@ -165,14 +156,24 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
       const i = stackOp[depth] as number;
       state = stackState[depth] as number;
       flip(i);
-      line.unlift(i);
+      if (definite[i] === 1) line.unlift(i);
+      else pool.giveBack(i);
       definiteLeft += definite[i] as number;
-      if (stackForced[depth] === 0) {
+      if (stackForced[depth] === 1) continue;
+      fresh = false;
+      if (definite[i] === 1) {
+        pass = 1;
         entry = next[line.callEntry[i] as number] as number;
-        pass = definite[i] as number;
-        fresh = false;
-        return true;
+      } else {
+        // Unknown moves come after every definite one, so this configuration's definite pass is over.
+        pass = 0;
+        group = (groupOf[i] as number) + 1;
+        let e = next[Timeline.HEAD] as number;
+        while (e !== tail && entryIsCall[e] === 1) e = next[e] as number;
+        stuckAt = e;
+        limit = completionTime(e);
       }
+      return true;
     }
   };
 
@@ -205,27 +206,35 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
         continue;
       }
     }
-    if (entry !== tail && entryIsCall[entry] === 1) {
-      const i = entryOp[entry] as number;
-      entry = next[entry] as number;
-      if (definite[i] !== pass) continue;
+    if (pass === 1) {
+      if (entry !== tail && entryIsCall[entry] === 1) {
+        const i = entryOp[entry] as number;
+        entry = next[entry] as number;
+        const s = step(key, i, state);
+        if (s === ILLEGAL || !enter(i, s)) continue;
+        place(i, s, false);
+        if (definiteLeft === 0) return { verdict: 'ok', steps };
+        continue;
+      }
+      pass = 0;
+      group = 0;
+      stuckAt = entry;
+      limit = completionTime(entry);
+    }
+    if (group < pool.groups) {
+      const i = pool.first(group++);
+      if (i < 0 || (pool.invokeTime[i] as number) > limit) continue;
       const s = step(key, i, state);
       // An unknown-outcome operation that would change nothing now is the same as it never happening.
-      if (s === ILLEGAL || (pass === 0 && (s === state || twinBefore(i))) || !enter(i, s)) continue;
+      if (s === state || !enter(i, s)) continue;
       place(i, s, false);
-      if (definiteLeft === 0) return { verdict: 'ok', steps };
-      continue;
-    }
-    if (pass === 1 && unknowns > 0) {
-      pass = 0;
-      entry = next[Timeline.HEAD] as number;
       continue;
     }
     // A completion of an unplaced operation (or the end of the list): this partial linearization is a dead end.
     if (depth > bestDepth) {
       bestDepth = depth;
       best = { prefix: Array.from(stackOp.subarray(0, depth)), stateAfterPrefix: state };
-      if (entry !== tail) best = { ...best, unplaceable: entryOp[entry] as number };
+      if (stuckAt !== tail) best = { ...best, unplaceable: entryOp[stuckAt] as number };
     }
     if (!backtrack()) return { verdict: 'illegal', steps, ...best };
   }

@@ -5,7 +5,8 @@ import type { CompiledKey } from './model.js';
  * arrays. Placing an operation lifts both its entries out in O(1); undoing it puts them back in O(1) (dancing
  * links), which is all the search needs to walk "what may go next" without copying.
  *
- * Operations of unknown outcome get no completion entry: nothing ever forces them to have happened.
+ * Only definite operations are in the list: unknown-outcome ones have no deadline and are kept in an
+ * UnknownPool instead, so they never lengthen the walk.
  * Ties: an invocation sorts before a completion at the same time, so touching operations count as concurrent,
  * the lenient reading, since a clock this coarse cannot order them.
  */
@@ -20,17 +21,16 @@ export class Timeline {
   readonly op: Int32Array;
   /** 1 for an invocation entry, 0 for a completion entry (and the sentinels). */
   readonly isCall: Uint8Array;
-  /** Invocation entry of each operation. */
+  /** Invocation entry of each definite operation. */
   readonly callEntry: Int32Array;
-  /** Completion entry of each operation, or -1. */
+  /** Completion entry of each definite operation, or -1. */
   readonly returnEntry: Int32Array;
 
   constructor(key: CompiledKey) {
     const n = key.ops.length;
     const order: number[] = [];
     for (let i = 0; i < n; i++) {
-      order.push(i * 2);
-      if (key.definite[i] === 1) order.push(i * 2 + 1);
+      if (key.definite[i] === 1) order.push(i * 2, i * 2 + 1);
     }
     const timeOf = (e: number): number => {
       const op = key.ops[e >> 1];
