@@ -2,7 +2,13 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { type CallContext, type Entry, type ResolvedStoreConfig, StoreError } from '@strongbox/core';
+import {
+  type CallContext,
+  type Entry,
+  isStoreError,
+  type ResolvedStoreConfig,
+  StoreError,
+} from '@strongbox/core';
 import Consul from 'consul';
 import { castConsulError, type RequestKind, statusOf, type TxnError } from './errors.js';
 
@@ -112,7 +118,8 @@ class CancelContext extends EventEmitter {
 /**
  * The HTTP side of the adapter: one `consul` client per endpoint over a keep-alive agent, the
  * token and datacenter on every request, cancellation from the call's signal, and failover to the
- * next endpoint only when a request provably was not applied (UNAVAILABLE).
+ * next endpoint only when a request provably was not applied (UNAVAILABLE). A call whose deadline
+ * passes without an answer is not re-sent, but later calls go to the next endpoint.
  */
 export class ConsulHttp {
   readonly #endpoints: Endpoint[];
@@ -189,34 +196,48 @@ export class ConsulHttp {
 
   /**
    * Waits until some endpoint answers (`GET /v1/status/leader`, which needs no ACL), trying them
-   * in order, for at most `timeoutMs`: a store on unreachable endpoints fails at open, not at
-   * its first call.
+   * in order, each for its share of what is left of `timeoutMs` (so one that hangs cannot use it
+   * all), and makes the first that answers the current one. A store on unreachable endpoints
+   * fails at open, not at its first call.
    */
   async probe(timeoutMs: number): Promise<void> {
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      await this.#request(
-        'read',
-        { signal, deadline: Date.now() + timeoutMs, timeoutGiven: true },
-        (client, opts) => client.status.leader(opts),
-      );
-    } catch (err) {
-      const urls = this.#endpoints.map((e) => e.url).join(', ');
-      const why = err instanceof Error ? err.message : String(err);
-      throw new StoreError(
-        'UNAVAILABLE',
-        `no consul endpoint answered within ${timeoutMs} ms (${urls}): ${why}`,
-        {
-          backend: 'consul',
-          cause: err,
-        },
-      );
+    const deadline = Date.now() + timeoutMs;
+    const reasons: string[] = [];
+    for (let i = 0; i < this.#endpoints.length; i++) {
+      const endpoint = this.#endpoints[i] as Endpoint;
+      const share = Math.max(1, Math.floor((deadline - Date.now()) / (this.#endpoints.length - i)));
+      const cancel = new CancelContext();
+      const timer = setTimeout(cancel.cancel, share);
+      try {
+        await endpoint.client.status.leader({ ...this.#defaults, ctx: cancel });
+        this.#current = i;
+        return;
+      } catch (err) {
+        const why = cancel.canceled
+          ? `no answer within ${share} ms`
+          : castConsulError(err, 'read', endpoint.url).message;
+        reasons.push(`${endpoint.url}: ${why}`);
+      } finally {
+        clearTimeout(timer);
+      }
     }
+    throw new StoreError(
+      'UNAVAILABLE',
+      `no consul endpoint answered within ${timeoutMs} ms (${reasons.join('; ')})`,
+      {
+        backend: 'consul',
+      },
+    );
   }
 
   close(): void {
     for (const e of this.#endpoints) e.client.destroy();
     this.#agent.destroy();
+  }
+
+  /** Makes the endpoint after `index` the current one, unless another call already moved on. */
+  #moveOn(index: number): void {
+    if (this.#current === index) this.#current = (index + 1) % this.#endpoints.length;
   }
 
   async #request<T>(
@@ -234,7 +255,12 @@ export class ConsulHttp {
         try {
           return await run(endpoint.client, opts);
         } catch (err) {
-          if (ctx.signal.aborted) throw ctx.signal.reason;
+          if (ctx.signal.aborted) {
+            // The deadline passed with no answer: send later calls elsewhere, in case this
+            // endpoint hangs (this call is never re-sent).
+            if (isStoreError(ctx.signal.reason, 'TIMEOUT')) this.#moveOn(index);
+            throw ctx.signal.reason;
+          }
           const mapped = castConsulError(err, kind, endpoint.url);
           // Only a request that provably did nothing may go to the next endpoint.
           if (
@@ -244,7 +270,7 @@ export class ConsulHttp {
           ) {
             throw mapped;
           }
-          if (this.#current === index) this.#current = (index + 1) % this.#endpoints.length;
+          this.#moveOn(index);
         }
       }
     } finally {

@@ -93,6 +93,27 @@ describe('consul under faults', () => {
     );
   });
 
+  it('steers away from a server that hangs: at open, and after a call timed out on it', async () => {
+    const leader = await cluster.waitForLeader();
+    const [hung, peer] = cluster.nodes.filter((n) => n !== leader) as [ClusterNode, ClusterNode];
+    const endpoints = [hung.clientEndpoint, peer.clientEndpoint];
+    const p = prefix();
+    const early = await store(endpoints); // opened while all answer: it talks to `hung`
+    hung.pause();
+    try {
+      const started = Date.now();
+      const late = await open(endpoints, { connectTimeoutMs: 2000 });
+      stores.push(late);
+      expect(Date.now() - started).toBeLessThan(5000);
+      await late.put(`${p}k`, 'x', { timeoutMs: 20_000 });
+      // The call that timed out is not re-sent, but the next one goes to the other server.
+      expect(await codeOf(early.get(`${p}k`, { timeoutMs: 300 }))).toBe('TIMEOUT');
+      expect(toText((await early.get(`${p}k`, { timeoutMs: 20_000 }))?.value ?? new Uint8Array())).toBe('x');
+    } finally {
+      hung.resume();
+    }
+  });
+
   it('when the server a store talks to dies mid-load, no write is lost and an UNAVAILABLE one was never applied', async () => {
     const victim = cluster.nodes[0] as ClusterNode;
     const p = prefix();
