@@ -36,11 +36,14 @@ export default async function bench(): Promise<BenchReport> {
   const rows: BenchReport['rows'] = [];
   const goals: NonNullable<BenchReport['goals']> = [];
   const load = loadavg()[0] ?? 0;
+  // Warm the JIT first, so the first measured history does not pay for compiling the search.
+  for (let seed = 100; seed < 110; seed++) checkHistory(simulateHistory({ ops: 200, clients: 10, seed }));
 
   // 1. The large history: 100k operations, 1,000 keys, 10 clients, 5% unknown outcomes, 2% failed.
   const big = simulateHistory({ ops: 100_000, keys: 1000, clients: 10, unknownRate: 0.05, seed: 42 });
   const text = serializeHistory(big);
   const parse = timed(() => parseHistory(text));
+  const parseCpu = Math.round(parse.cpuMs);
   const bigRuns = [0, 1, 2].map(() => timed(() => checkHistory(parse.value, { timeLimitMs: 60_000 })));
   const bigWall = median(bigRuns.map((r) => r.wallMs));
   const bigVerdict = bigRuns[0]?.value.verdict ?? 'unknown';
@@ -49,7 +52,7 @@ export default async function bench(): Promise<BenchReport> {
     verdict: bigVerdict,
     'check wall ms (median of 3)': Math.round(bigWall),
     'check cpu ms (median)': Math.round(median(bigRuns.map((r) => r.cpuMs))),
-    'parse ms': Math.round(parse.wallMs),
+    'parse ms (wall/cpu)': `${Math.round(parse.wallMs)}/${parseCpu}`,
     steps: bigRuns[0]?.value.steps ?? 0,
   });
   goals.push({
@@ -80,8 +83,8 @@ export default async function bench(): Promise<BenchReport> {
     });
   }
   goals.push({
-    goal: 'single-key 200 ops / 10 clients with unknown outcomes in well under 1 s (worst of 60 < 250 ms)',
-    measured: `worst ${smallWorst.toFixed(1)} ms${allOk ? '' : ' (some verdicts not ok!)'}`,
+    goal: 'single-key 200 ops / 10 clients with unknown outcomes well under 1 s (worst of 60 histories < 250 ms)',
+    measured: `worst ${smallWorst.toFixed(1)} ms wall${allOk ? '' : ' (some verdicts not ok!)'}`,
     met: smallWorst < 250 && allOk,
   });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkHistory } from '../src/checker/index.js';
 import {
@@ -9,6 +10,7 @@ import {
   serializeHistory,
   simulateHistory,
 } from '../src/history/index.js';
+import { historyEventSchema, isPlainValidEvent } from '../src/history/schema.js';
 
 const lines = (...xs: unknown[]): string =>
   xs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
@@ -145,5 +147,47 @@ describe('docs/history-format.md', () => {
     expect(events[5]).toMatchObject({ type: 'info', node: 'n2' });
     expect(pairOperations(events).map((o) => o.outcome)).toEqual(['ok', 'ok', 'unknown', 'lost']);
     expect(checkHistory(events).verdict).toBe('ok');
+  });
+});
+
+describe('isPlainValidEvent', () => {
+  it('accepts only what the schema accepts, and most valid events', () => {
+    const anyValue = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer({ min: -3, max: 3 }),
+      fc.double(),
+      fc.string({ maxLength: 2 }),
+      fc.tuple(fc.oneof(fc.integer(), fc.string(), fc.constant(null)), fc.oneof(fc.integer(), fc.boolean())),
+      fc.array(fc.integer(), { maxLength: 3 }),
+    );
+    const event = fc.record(
+      {
+        process: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constantFrom('', 'n', 1.5)),
+        type: fc.constantFrom('invoke', 'ok', 'fail', 'info', 'done'),
+        f: fc.constantFrom('read', 'write', 'cas', 'create', 'delete', 'incr'),
+        key: fc.oneof(fc.string({ maxLength: 2 }), fc.integer()),
+        value: anyValue,
+        time: fc.oneof(fc.nat(), fc.constantFrom(-1, 0.5, 2 ** 60)),
+        error: anyValue,
+        node: fc.string({ maxLength: 2 }),
+      },
+      { requiredKeys: ['process', 'type', 'f', 'key', 'time'] },
+    );
+    let fast = 0;
+    fc.assert(
+      fc.property(event, (e) => {
+        const json: unknown = JSON.parse(JSON.stringify(e));
+        const schemaOk = historyEventSchema.safeParse(json).success;
+        if (isPlainValidEvent(json)) {
+          fast++;
+          expect(schemaOk).toBe(true);
+        }
+      }),
+      { numRuns: 20_000, seed: 3 },
+    );
+    expect(fast).toBeGreaterThan(200);
+    for (const e of simulateHistory({ ops: 500, keys: 2, seed: 2 })) expect(isPlainValidEvent(e)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { HistoryFormatError } from './errors.js';
 import { pairOperations } from './operations.js';
-import { type HistoryEvent, historyEventSchema } from './schema.js';
+import { type HistoryEvent, historyEventSchema, isPlainValidEvent } from './schema.js';
 
 /** A parsed history with, for each event, the 1-based line it came from (blank lines are skipped). */
 export interface ParsedHistory {
@@ -32,6 +32,11 @@ export function parseHistoryWithLines(text: string): ParsedHistory {
       json = JSON.parse(line);
     } catch (err) {
       throw new HistoryFormatError(`not valid JSON: ${(err as Error).message}`, i + 1, { cause: err });
+    }
+    if (isPlainValidEvent(json)) {
+      events.push(json);
+      lines.push(i + 1);
+      continue;
     }
     const parsed = historyEventSchema.safeParse(json);
     if (!parsed.success) {

@@ -60,7 +60,7 @@ export type HistoryEvent = z.infer<typeof historyEventSchema>;
 const isScalar = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';
 
 /** Says what is wrong with `value` for this event kind and operation, or undefined when it fits. */
-function valueProblem(type: EventType, f: OpFunction, value: unknown): string | undefined {
+export function valueProblem(type: EventType, f: OpFunction, value: unknown): string | undefined {
   if (type === 'invoke') {
     switch (f) {
       case 'read':
@@ -95,4 +95,35 @@ function valueProblem(type: EventType, f: OpFunction, value: unknown): string | 
 
 function show(v: unknown): string {
   return v === undefined ? 'nothing' : JSON.stringify(v);
+}
+
+const TYPES: ReadonlySet<unknown> = new Set(eventTypes);
+const FUNCTIONS: ReadonlySet<unknown> = new Set(opFunctions);
+const KNOWN = new Set(['process', 'type', 'f', 'key', 'value', 'time', 'error']);
+const isValueScalar = (v: unknown): boolean => typeof v === 'string' || Number.isSafeInteger(v);
+
+/**
+ * A fast check for the common case, so parsing a 100k-operation file does not pay for a full schema run per
+ * line. It accepts only what {@link historyEventSchema} accepts (a property test holds it to that); anything
+ * it rejects goes through the schema, which stays the one authority and writes the error message.
+ */
+export function isPlainValidEvent(x: unknown): x is HistoryEvent {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const e = x as Record<string, unknown>;
+  const p = e.process;
+  if (!((Number.isSafeInteger(p) && (p as number) >= 0) || (typeof p === 'string' && p.length > 0)))
+    return false;
+  if (!TYPES.has(e.type) || !FUNCTIONS.has(e.f) || typeof e.key !== 'string') return false;
+  if (!Number.isSafeInteger(e.time) || (e.time as number) < 0) return false;
+  const v = e.value;
+  const shapeOk =
+    v === undefined ||
+    v === null ||
+    typeof v === 'boolean' ||
+    isValueScalar(v) ||
+    (Array.isArray(v) && v.length === 2 && isValueScalar(v[0]) && isValueScalar(v[1]));
+  if (!shapeOk) return false;
+  // Extra fields are kept as they are; the known ones must not be present-but-undefined (JSON cannot say so).
+  for (const k in e) if (KNOWN.has(k) && e[k] === undefined) return false;
+  return valueProblem(e.type as EventType, e.f as OpFunction, v) === undefined;
 }
