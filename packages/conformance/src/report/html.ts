@@ -102,13 +102,18 @@ function anchorIds(keys: readonly KeyResult[]): Map<string, string> {
 }
 
 function renderSummary(keys: readonly KeyResult[], ids: Map<string, string>): string {
-  const rows = keys.map(
-    (k) =>
-      `<tr data-key="${esc(k.key)}" data-verdict="${k.verdict}"><td><a href="#${ids.get(k.key)}">${esc(k.key)}</a></td>` +
-      `<td>${k.verdict}${k.exhausted ? ` (${k.exhausted} budget)` : ''}</td><td>${k.ops}</td><td>${k.steps}</td><td>${k.elapsedMs.toFixed(1)}</td></tr>`,
-  );
-  return `<table class="summary"><thead><tr><th>key</th><th>verdict</th><th>ops</th><th>steps</th><th>ms</th></tr></thead>
-<tbody>${rows.join('')}</tbody></table>`;
+  const row = (k: KeyResult): string =>
+    `<tr data-key="${esc(k.key)}" data-verdict="${k.verdict}"><td><a href="#${ids.get(k.key)}">${esc(k.key)}</a></td>` +
+    `<td>${k.verdict}${k.exhausted ? ` (${k.exhausted} budget)` : ''}</td><td>${k.ops}</td><td>${k.steps}</td><td>${k.elapsedMs.toFixed(1)}</td></tr>`;
+  const table = (rows: readonly KeyResult[]): string =>
+    `<table class="summary"><thead><tr><th>key</th><th>verdict</th><th>ops</th><th>steps</th><th>ms</th></tr></thead>
+<tbody>${rows.map(row).join('')}</tbody></table>`;
+  const failing = keys.filter((k) => k.verdict !== 'ok');
+  const passing = keys.filter((k) => k.verdict === 'ok');
+  // With many keys the passing ones fold away, so the violations and their timelines stay on the first screen.
+  if (passing.length <= 20) return table(keys);
+  return `${failing.length > 0 ? table(failing) : ''}<details class="passing-keys"><summary>${passing.length} linearizable keys</summary>
+${table(passing)}</details>`;
 }
 
 interface KeyContext {
