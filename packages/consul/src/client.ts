@@ -246,21 +246,24 @@ export class ConsulHttp {
     run: (client: RawClient, opts: RequestOptions) => Promise<T>,
   ): Promise<T> {
     const cancel = new CancelContext();
-    ctx.signal.addEventListener('abort', cancel.cancel);
+    let index = this.#current;
+    const onAbort = () => {
+      cancel.cancel();
+      // The deadline passed with no answer: send later calls elsewhere, in case this endpoint
+      // hangs (this call is never re-sent). Done here, not after the request unwinds, so the
+      // caller's next call already goes elsewhere.
+      if (isStoreError(ctx.signal.reason, 'TIMEOUT')) this.#moveOn(index);
+    };
+    ctx.signal.addEventListener('abort', onAbort);
     const opts: RequestOptions = { ...this.#defaults, ctx: cancel };
     try {
       for (let tried = 1; ; tried++) {
-        const index = this.#current;
+        index = this.#current;
         const endpoint = this.#endpoints[index] as Endpoint;
         try {
           return await run(endpoint.client, opts);
         } catch (err) {
-          if (ctx.signal.aborted) {
-            // The deadline passed with no answer: send later calls elsewhere, in case this
-            // endpoint hangs (this call is never re-sent).
-            if (isStoreError(ctx.signal.reason, 'TIMEOUT')) this.#moveOn(index);
-            throw ctx.signal.reason;
-          }
+          if (ctx.signal.aborted) throw ctx.signal.reason;
           const mapped = castConsulError(err, kind, endpoint.url);
           // Only a request that provably did nothing may go to the next endpoint.
           if (
@@ -274,7 +277,7 @@ export class ConsulHttp {
         }
       }
     } finally {
-      ctx.signal.removeEventListener('abort', cancel.cancel);
+      ctx.signal.removeEventListener('abort', onAbort);
     }
   }
 }
