@@ -1,11 +1,18 @@
 import type { StoreCapabilities } from './capabilities.js';
+import type { StoreError } from './errors.js';
 import type { CasResult, Entry, TransactionResult } from './types.js';
 import type { NormalizedTransaction } from './validate.js';
 
 /** What an adapter receives with every call: already validated input, and the call's deadline. */
 export interface CallContext {
-  /** Fires when the call's deadline passes or the caller aborts; pass it to the client to cancel. */
+  /**
+   * Fires when the call's deadline passes or the caller aborts; pass it to a client that takes an
+   * AbortSignal. Made on first use: an AbortSignal costs more than the rest of a call's
+   * bookkeeping, so on hot paths prefer {@link onCancel}.
+   */
   readonly signal: AbortSignal;
+  /** Runs `listener` once if the call is given up (deadline or abort); at once if it already was. */
+  onCancel(listener: (reason: StoreError) => void): void;
   /** When the call gives up, in `Date.now()` milliseconds. */
   readonly deadline: number;
   /** Whether the caller set `timeoutMs` (else the deadline is the store's default). */

@@ -34,6 +34,54 @@ export interface DriverStoreOptions {
 
 type Kind = 'read' | 'write';
 
+/** A call's context: the AbortSignal and the listener list are only made when a driver asks. */
+class Context implements CallContext {
+  #controller: AbortController | undefined;
+  #listeners: Array<(reason: StoreError) => void> | undefined;
+  #reason: StoreError | undefined;
+
+  constructor(
+    readonly deadline: number,
+    readonly timeoutGiven: boolean,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  onCancel(listener: (reason: StoreError) => void): void {
+    if (this.#reason !== undefined) {
+      listener(this.#reason);
+      return;
+    }
+    this.#listeners ??= [];
+    this.#listeners.push(listener);
+  }
+
+  cancel(reason: StoreError): void {
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    for (const l of this.#listeners ?? []) l(reason);
+  }
+}
+
+/**
+ * A context for driver work outside a store call, such as connecting in an adapter's `open`: it
+ * is cancelled with TIMEOUT when `timeoutMs` passes. Call `done()` when the work is over.
+ */
+export function timedContext(timeoutMs: number, backend: string): { ctx: CallContext; done: () => void } {
+  const ctx = new Context(Date.now() + timeoutMs, true);
+  const timer = setTimeout(
+    () => ctx.cancel(new StoreError('TIMEOUT', `no answer within ${timeoutMs} ms`, { backend })),
+    timeoutMs,
+  );
+  return { ctx, done: () => clearTimeout(timer) };
+}
+
 /** Wraps a driver into a full {@link Store}. Adapters return this from their `open`. */
 export function storeFromDriver(driver: Driver, options: DriverStoreOptions = {}): Store {
   return new DriverStore(driver, options.requestTimeoutMs ?? 5000);
@@ -219,56 +267,80 @@ class DriverStore implements Store {
    * against its deadline and the caller's signal. A write whose deadline or abort fires after it
    * was handed to the driver may have been applied, so it is INDETERMINATE, never TIMEOUT.
    */
-  private async call<T>(
+  private call<T>(
     kind: Kind,
     options: CallOptions | undefined,
     validate: () => unknown,
     run: (ctx: CallContext) => Promise<T>,
   ): Promise<T> {
-    this.assertOpen();
-    checkTimeout(options?.timeoutMs, this.backend);
-    validate();
     const signal = options?.signal;
-    if (signal?.aborted) {
-      throw new StoreError('ABORTED', 'the call was aborted before it was sent', {
-        backend: this.backend,
-        cause: signal.reason,
-      });
+    try {
+      this.assertOpen();
+      if (options?.timeoutMs !== undefined) checkTimeout(options.timeoutMs, this.backend);
+      validate();
+      if (signal?.aborted) {
+        throw new StoreError('ABORTED', 'the call was aborted before it was sent', {
+          backend: this.backend,
+          cause: signal.reason,
+        });
+      }
+    } catch (err) {
+      return Promise.reject(err);
     }
     const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
-    const controller = new AbortController();
-    let fired: StoreError | undefined;
-    const fire = (err: StoreError) => {
-      fired ??= err;
-      controller.abort(err);
-    };
-    const timer = setTimeout(
-      () => fire(new StoreError('TIMEOUT', `no answer within ${timeoutMs} ms`, { backend: this.backend })),
-      timeoutMs,
-    );
-    const onAbort = () =>
-      fire(
-        new StoreError('ABORTED', 'the call was aborted', { backend: this.backend, cause: signal?.reason }),
+    // One hand-rolled race instead of Promise.race over a second promise: this runs on every call,
+    // and its cost is most of what strongbox adds to the raw clients (see the adapters' benches).
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const settle = () => {
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const fire = (make: () => StoreError) => {
+        if (settled) return;
+        settle();
+        const err = make();
+        ctx.cancel(err);
+        reject(this.classify(err, kind, err));
+      };
+      const timer = setTimeout(
+        () =>
+          fire(
+            () => new StoreError('TIMEOUT', `no answer within ${timeoutMs} ms`, { backend: this.backend }),
+          ),
+        timeoutMs,
       );
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const stopped = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      const onAbort = () =>
+        fire(
+          () =>
+            new StoreError('ABORTED', 'the call was aborted', {
+              backend: this.backend,
+              cause: signal?.reason,
+            }),
+        );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const ctx = new Context(Date.now() + timeoutMs, options?.timeoutMs !== undefined);
+      let work: Promise<T>;
+      try {
+        work = run(ctx);
+      } catch (err) {
+        work = Promise.reject(err);
+      }
+      // After the deadline wins, the driver's late answer or error is observed and dropped here.
+      work.then(
+        (value) => {
+          if (settled) return;
+          settle();
+          resolve(value);
+        },
+        (err: unknown) => {
+          if (settled) return;
+          settle();
+          reject(this.classify(err, kind, undefined));
+        },
+      );
     });
-    const work = run({
-      signal: controller.signal,
-      deadline: Date.now() + timeoutMs,
-      timeoutGiven: options?.timeoutMs !== undefined,
-    });
-    // If the deadline wins the race the driver's promise is still pending: observe its rejection.
-    work.catch(() => {});
-    try {
-      return await Promise.race([work, stopped]);
-    } catch (err) {
-      throw this.classify(err, kind, fired);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
   }
 
   private classify(err: unknown, kind: Kind, fired: StoreError | undefined): StoreError {

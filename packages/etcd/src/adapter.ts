@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   type Adapter,
-  type CallContext,
   type ResolvedStoreConfig,
   type Store,
   StoreError,
   storeFromDriver,
+  timedContext,
 } from '@strongbox/core';
 import { clientOptions, DEFAULT_ENDPOINT, EtcdConnection } from './client.js';
 import { EtcdDriver, etcdCapabilities } from './driver.js';
@@ -25,13 +25,7 @@ async function awaitConnection(
   endpoints: readonly string[],
   timeoutMs: number,
 ): Promise<void> {
-  const controller = new AbortController();
-  const ctx: CallContext = {
-    signal: controller.signal,
-    deadline: Date.now() + timeoutMs,
-    timeoutGiven: true,
-  };
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const { ctx, done } = timedContext(timeoutMs, 'etcd');
   try {
     for (;;) {
       try {
@@ -52,7 +46,7 @@ async function awaitConnection(
       }
     }
   } finally {
-    clearTimeout(timer);
+    done();
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type CallOptions, InterceptingCall, type Interceptor, status } from '@grpc/grpc-js';
-import { type CallContext, type ResolvedStoreConfig, StoreError } from '@strongbox/core';
+import type { CallContext, ResolvedStoreConfig, StoreError } from '@strongbox/core';
 import { noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
 import { type CallKind, toStoreError } from './errors.js';
@@ -58,19 +58,18 @@ export function clientOptions(config: ResolvedStoreConfig, endpoints: readonly s
 }
 
 /**
- * A grpc interceptor that cancels the call when `signal` fires: etcd sees the stream reset and
- * stops working on it. This is also how a call's deadline reaches etcd: the store aborts `signal`
- * when the deadline passes, so a grpc deadline of its own would only add a second timer per call.
+ * A grpc interceptor that cancels the call when the store gives it up: etcd sees the stream reset
+ * and stops working on it. This is also how a call's deadline reaches etcd: the store cancels the
+ * context when the deadline passes, so a grpc deadline of its own would only add a second timer per
+ * call. (`onCancel`, not `ctx.signal`: an AbortSignal per call costs more than the rest of it.)
  */
-function cancelOn(signal: AbortSignal): Interceptor {
+function cancelOn(ctx: CallContext): Interceptor {
   return (options, nextCall) => {
     const call = new InterceptingCall(nextCall(options));
-    const cancel = () => {
-      const r: unknown = signal.reason;
-      const deadline = r instanceof StoreError && r.code === 'TIMEOUT';
+    ctx.onCancel((reason) => {
+      const deadline = reason.code === 'TIMEOUT';
       call.cancelWithStatus(status.CANCELLED, deadline ? DEADLINE_CANCEL : 'strongbox: the call was aborted');
-    };
-    signal.addEventListener('abort', cancel, { once: true });
+    });
     return call;
   };
 }
@@ -103,7 +102,7 @@ export class EtcdConnection {
 
   /** Runs `send` with retries as described above; failures come out as mapped StoreErrors. */
   async run<T>(kind: CallKind, ctx: CallContext, send: (options: CallOptions) => Promise<T>): Promise<T> {
-    const options: CallOptions = { interceptors: [cancelOn(ctx.signal)] };
+    const options: CallOptions = { interceptors: [cancelOn(ctx)] };
     for (let attempt = 0; ; attempt++) {
       try {
         return await send(options);

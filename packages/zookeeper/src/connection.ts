@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CallContext } from '@strongbox/core';
-import { StoreError } from '@strongbox/core';
+import { StoreError, timedContext } from '@strongbox/core';
 import type { ACL, Client, Stat } from 'node-zookeeper-client';
 import * as zk from 'node-zookeeper-client';
 import { castZkError, isConnectionFailure, zkCode } from './errors.js';
@@ -196,8 +196,12 @@ export class Connection {
 
   /** Waits for a first connection, for `open`. */
   async waitConnected(timeoutMs: number): Promise<void> {
-    const controller = new AbortController();
-    await this.ready({ signal: controller.signal, deadline: Date.now() + timeoutMs, timeoutGiven: true });
+    const { ctx, done } = timedContext(timeoutMs, 'zookeeper');
+    try {
+      await this.ready(ctx);
+    } finally {
+      done();
+    }
   }
 
   /**

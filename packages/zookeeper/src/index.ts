@@ -1,5 +1,5 @@
 import type { Adapter, ResolvedStoreConfig, Store } from '@strongbox/core';
-import { StoreError, storeFromDriver } from '@strongbox/core';
+import { StoreError, storeFromDriver, timedContext } from '@strongbox/core';
 import { Connection, create, openAcl } from './connection.js';
 import { ZooKeeperDriver, zookeeperCapabilities } from './driver.js';
 import { castZkError } from './errors.js';
@@ -33,13 +33,9 @@ export async function openZooKeeperStore(config: ResolvedStoreConfig): Promise<S
     },
     layout.root,
   );
+  const { ctx, done } = timedContext(config.connectTimeoutMs, 'zookeeper');
   try {
     await conn.waitConnected(config.connectTimeoutMs);
-    const ctx = {
-      signal: new AbortController().signal,
-      deadline: Date.now() + config.connectTimeoutMs,
-      timeoutGiven: true,
-    };
     // Parents of the root stay open like any ZooKeeper path; the root and its data znode get the ACL.
     const parts = layout.root.split('/').filter(Boolean);
     const paths = parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
@@ -60,6 +56,8 @@ export async function openZooKeeperStore(config: ResolvedStoreConfig): Promise<S
     conn.close();
     if (err instanceof StoreError) throw err;
     throw castZkError(err, { write: false, sent: true });
+  } finally {
+    done();
   }
   return storeFromDriver(new ZooKeeperDriver(conn, layout), { requestTimeoutMs: config.requestTimeoutMs });
 }
