@@ -1,5 +1,5 @@
-import { seededRandom } from '../history/simulate.js';
 import { ConfigCache, FailedConfigs } from './cache.js';
+import { LinearizedSet } from './linearized.js';
 import {
   CAS_LOST,
   type CompiledKey,
@@ -66,46 +66,26 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
 
   // Definite operations that never change the state when legal.
   const observer = new Uint8Array(n);
-  // Unknown-outcome operations get their own dense index for the subsumption bitsets.
-  const unknownIndex = new Int32Array(n).fill(-1);
-  let unknowns = 0;
   for (let i = 0; i < n; i++) {
     const c = key.code[i];
     observer[i] = c === READ || c === CAS_LOST || c === CREATE_LOST || c === DELETE_ABSENT ? 1 : 0;
-    if (definite[i] === 0) unknownIndex[i] = unknowns++;
   }
 
-  // The linearized set as bitsets, hashed incrementally (Zobrist) so a cache probe costs O(1) until a hit:
-  // `bits` holds every placed operation, `dBits` the definite ones, `uBits` the unknown ones by dense index.
-  const words = (n + 31) >>> 5;
-  const bits = new Uint32Array(words);
-  const dBits = new Uint32Array(words);
-  const uBits = new Uint32Array((unknowns + 31) >>> 5);
-  const zobrist = new Int32Array(n);
-  const rnd = seededRandom(0x5eed);
-  for (let i = 0; i < n; i++) zobrist[i] = Math.floor(rnd() * 0x1_0000_0000) | 0;
-  let hash = 0;
-  let dHash = 0;
-  const cache = new ConfigCache(words);
-  const failed = unknowns > 0 ? new FailedConfigs(words, uBits.length) : undefined;
-  const flip = (i: number): void => {
-    const w = i >>> 5;
-    const bit = 1 << (i & 31);
-    bits[w] = (bits[w] as number) ^ bit;
-    hash ^= zobrist[i] as number;
-    const u = unknownIndex[i] as number;
-    if (u < 0) {
-      dBits[w] = (dBits[w] as number) ^ bit;
-      dHash ^= zobrist[i] as number;
-    } else {
-      uBits[u >>> 5] = (uBits[u >>> 5] as number) ^ (1 << (u & 31));
-    }
-  };
-  /** Flips operation i in and reports whether the configuration it leads to (state s) is worth entering. */
+  const placed = new LinearizedSet(definite);
+  const dKey = new Uint32Array(placed.maxDefiniteKey);
+  const cache = new ConfigCache(placed.u);
+  const failed = placed.u.length > 0 ? new FailedConfigs(placed.u) : undefined;
+  /** Adds operation i and reports whether the configuration it leads to (state s) is worth entering. */
   const enter = (i: number, s: State): boolean => {
-    flip(i);
-    if (failed?.dominates(dHash, s, dBits, uBits) !== true && !cache.visit(hash, s, bits)) return true;
-    flip(i);
+    placed.add(i);
+    const len = placed.definiteKey(dKey);
+    if (
+      failed?.dominates(placed.dHash, s, dKey, len) !== true &&
+      !cache.visit(placed.dHash ^ placed.uHash, s, dKey, len)
+    ) {
+      return true;
+    }
+    placed.remove(i);
     return false;
   };
 
@@ -151,11 +131,11 @@ export function searchKey(key: CompiledKey, budget: SearchBudget): SearchOutcome
   const backtrack = (): boolean => {
     for (;;) {
       if (depth === 0) return false;
-      failed?.add(dHash, state, dBits, uBits);
+      if (failed !== undefined) failed.add(placed.dHash, state, dKey, placed.definiteKey(dKey));
       depth--;
       const i = stackOp[depth] as number;
       state = stackState[depth] as number;
-      flip(i);
+      placed.remove(i);
       if (definite[i] === 1) line.unlift(i);
       else pool.giveBack(i);
       definiteLeft += definite[i] as number;
