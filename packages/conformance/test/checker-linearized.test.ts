@@ -61,7 +61,7 @@ describe('LinearizedSet', () => {
           expect(Array.from(set.u).every((w) => w === 0)).toBe(true);
         },
       ),
-      { numRuns: 300, seed: 12 },
+      { numRuns: 150, seed: 12 },
     );
   });
 });

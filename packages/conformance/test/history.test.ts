@@ -185,9 +185,9 @@ describe('isPlainValidEvent', () => {
           expect(schemaOk).toBe(true);
         }
       }),
-      { numRuns: 20_000, seed: 3 },
+      { numRuns: 6000, seed: 3 },
     );
-    expect(fast).toBeGreaterThan(200);
+    expect(fast).toBeGreaterThan(60);
     for (const e of simulateHistory({ ops: 500, keys: 2, seed: 2 })) expect(isPlainValidEvent(e)).toBe(true);
   });
 });
