@@ -1,6 +1,6 @@
 import { type Cluster, startCluster } from '@strongbox/cluster';
 import { runLinearizability } from '@strongbox/conformance';
-import { type CallContext, createStore, type Store, toText } from '@strongbox/core';
+import { type CallContext, createStore, type Store, timedContext, toText } from '@strongbox/core';
 import * as zk from 'node-zookeeper-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, getData } from '../src/connection.js';
@@ -16,6 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled(open.map((s) => s.close()));
   for (const c of conns) c.close();
+  for (const done of contexts) done();
   await cluster?.stop();
 });
 // Every test leaves the ensemble whole for the next one.
@@ -35,8 +36,11 @@ async function store(root: string, endpoints: string[], sessionTimeoutMs = 4000)
   return s;
 }
 
+const contexts: Array<() => void> = [];
 function ctx(timeoutMs: number): CallContext {
-  return { signal: new AbortController().signal, deadline: Date.now() + timeoutMs, timeoutGiven: true };
+  const { ctx: c, done } = timedContext(timeoutMs, 'zookeeper');
+  contexts.push(done);
+  return c;
 }
 
 /** The client port of the server a connection is on (the client's private socket). */
