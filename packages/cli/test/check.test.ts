@@ -1,46 +1,25 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pidAlive } from '@strongbox/cluster';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnCli } from './spawn-cli.js';
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs `strongbox check <args>` from source with stdout piped; sends SIGINT once stdout shows `interruptOn`. */
+/** Runs `strongbox check <args>`; sends SIGINT once stdout shows `interruptOn`. */
 function check(args: string[], interruptOn?: string) {
-  // Node's own --conditions (not scripts/run-ts.mjs, whose tsx relaunch drops the flag) resolves
-  // @strongbox/* to their sources, so no build is needed.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@strongbox/source', main, 'check', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
+  const run = spawnCli(['check', ...args]);
   if (interruptOn !== undefined) {
-    const watch = (): void => {
-      if (!out.includes(interruptOn)) return;
-      child.stdout.off('data', watch);
-      child.kill('SIGINT');
-    };
-    child.stdout.on('data', watch);
+    run
+      .waitFor(interruptOn)
+      .then(() => run.child.kill('SIGINT'))
+      .catch(() => {});
   }
-  return new Promise<{ code: number | null; out: string; err: string }>((r) =>
-    child.on('exit', (code) => r({ code, out, err })),
-  );
+  return run.exit;
 }
 
 /** Polls `ok` until it holds or `ms` pass. */
@@ -109,7 +88,7 @@ describe('strongbox check', () => {
     expect(code, out).toBe(130);
     const pids = [...out.matchAll(/n\d pid (\d+)/g)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(3);
-    await until(() => pids.every((pid) => !alive(pid)), 10_000, `etcd pids ${pids.join(', ')} to end`);
+    await until(() => pids.every((pid) => !pidAlive(pid)), 10_000, `etcd pids ${pids.join(', ')} to end`);
   }, 90_000);
 
   it('stops a linearizability run on Ctrl-C, still checks and writes what it recorded, exits 130', async () => {
@@ -125,12 +104,3 @@ describe('strongbox check', () => {
     expect(existsSync(join(dir, 'none', 'history.jsonl'))).toBe(true);
   }, 60_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

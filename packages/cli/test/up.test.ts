@@ -1,18 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { pidAlive } from '@strongbox/cluster';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSnippet } from '../src/commands/up.js';
-
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { spawnCli } from './spawn-cli.js';
 
 // `up` runs until it is told to stop: a failing test must not leave one behind.
 const children: ChildProcess[] = [];
@@ -20,35 +10,11 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-/** Runs `strongbox <args>` from source with a pipe (not a TTY) for stdout. */
+/** Runs `strongbox <args>`, killed after the test if it is still running. */
 function cli(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@strongbox/source', main, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const waitFor = (text: string) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (out.includes(text)) resolve();
-      };
-      child.stdout.on('data', check);
-      check();
-      void exit.then((code) => reject(new Error(`exited ${code} before "${text}":\n${out}\n${err}`)));
-    });
-  return { child, exit, waitFor, output: () => out, errors: () => err };
+  const run = spawnCli(args);
+  children.push(run.child);
+  return { ...run, exit: run.exit.then((r) => r.code) };
 }
 
 describe('strongbox up', () => {
@@ -74,7 +40,7 @@ describe('strongbox up', () => {
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(0);
     expect(run.output()).toMatch(/SIGINT: stopping etcd cluster…\nstopped/);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(pidAlive)).toEqual([]);
   });
 
   it('rejects bad options with the usage and exit code 2', async () => {

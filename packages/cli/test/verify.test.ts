@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { type HistoryEvent, serializeHistory, simulateHistory } from '@strongbox/conformance';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { command } from '../src/commands/verify.js';
+import { spawnCli } from './spawn-cli.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const _root = fileURLToPath(new URL('../../..', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -17,26 +17,7 @@ interface Run {
 
 /** Runs `strongbox verify <args>` from source, as a user would. */
 function verify(args: string[]): Promise<Run> {
-  const child = spawn(
-    process.execPath,
-    ['scripts/run-ts.mjs', 'packages/cli/src/main.ts', 'verify', ...args],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // tsx's CLI re-spawns node without the parent's --conditions; NODE_OPTIONS reaches the child, so workspace
-      // packages resolve to their sources even where a stale dist/ exists.
-      env: { ...process.env, NODE_OPTIONS: '--conditions=@strongbox/source' },
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+  return spawnCli(['verify', ...args]).exit;
 }
 
 describe('strongbox verify', () => {

@@ -9,19 +9,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterError } from './errors.js';
+import { pidAlive } from './process/pids.js';
 
 const FIRST = 20_000;
 const LAST = 32_000;
 const leaseDir = (): string => join(tmpdir(), 'strongbox-ports');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function tryLease(port: number): boolean {
   const file = join(leaseDir(), String(port));
@@ -37,7 +29,7 @@ function tryLease(port: number): boolean {
   } catch {
     return false;
   }
-  if (!Number.isInteger(owner) || owner === 0 || alive(owner)) return false;
+  if (!Number.isInteger(owner) || owner === 0 || pidAlive(owner)) return false;
   // A dead owner's lease: remove it, then race for it like anyone else.
   rmSync(file, { force: true });
   try {

@@ -6,21 +6,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from './process/pids.js';
 import { killAllNow } from './process/server-process.js';
 
 const OWNER = '.strongbox-owner';
 const PREFIX = /^strongbox-(?:etcd|consul|zookeeper|embedded)-/;
 const owned = new Set<string>();
 let exitHook = false;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes temp data dirs of dead owners; only dirs this package marked as removable. */
 export function sweepTemporaryDataDirs(): void {
@@ -38,7 +30,7 @@ export function sweepTemporaryDataDirs(): void {
     } catch {
       continue; // not ours to remove (kept on purpose, or made by someone else)
     }
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(dir, { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) rmSync(dir, { recursive: true, force: true });
   }
 }
 

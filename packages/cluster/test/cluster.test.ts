@@ -1,19 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from '@strongbox/cluster';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Backend, type Cluster, ClusterError, startCluster } from '../src/index.js';
-
-/** Whether a pid is still a live (non-zombie) process. */
-function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const started: Cluster[] = [];
 afterAll(async () => {
@@ -35,9 +25,9 @@ describe.each(['etcd', 'zookeeper', 'consul'] as const)('%s', (backend) => {
     const leader = await c.leader();
     expect(leader?.name).toBe('n1');
     const pid = c.nodes[0]?.pid;
-    expect(alive(pid)).toBe(true);
+    expect(pidAlive(pid)).toBe(true);
     await c.stop();
-    expect(alive(pid)).toBe(false);
+    expect(pidAlive(pid)).toBe(false);
     expect(existsSync(c.dataDir)).toBe(false);
   });
 
@@ -50,7 +40,7 @@ describe.each(['etcd', 'zookeeper', 'consul'] as const)('%s', (backend) => {
     // Kill the leader: the other two elect a new one and still commit quorum writes.
     await first.kill();
     expect(first.state).toBe('killed');
-    expect(alive(first.pid)).toBe(false);
+    expect(pidAlive(first.pid)).toBe(false);
     await c.waitReady(30_000);
     const second = await c.leader();
     expect(second).toBeDefined();
@@ -74,7 +64,7 @@ describe.each(['etcd', 'zookeeper', 'consul'] as const)('%s', (backend) => {
 
     const pids = c.nodes.map((n) => n.pid);
     await c.stop();
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(pidAlive)).toEqual([]);
   });
 });
 

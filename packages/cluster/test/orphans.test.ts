@@ -3,24 +3,16 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pidAlive } from '../src/process/pids.js';
 import { sweepTemporaryDataDirs } from '../src/tempdirs.js';
 
 const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Polls until none of `pids` is alive or the deadline passes; returns the survivors. */
 async function survivors(pids: number[], withinMs: number): Promise<number[]> {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const left = pids.filter(alive);
+    const left = pids.filter(pidAlive);
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -75,7 +67,7 @@ describe('no orphan servers', () => {
       'setInterval(() => {}, 1000);',
     );
     expect(pids).toHaveLength(3);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(pidAlive)).toBe(true);
     child.kill('SIGKILL');
     await exited;
     expect(await survivors(pids, 5_000)).toEqual([]);

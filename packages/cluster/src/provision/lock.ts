@@ -1,15 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { pidAlive } from '../process/pids.js';
 
 /**
  * Runs `fn` while holding a lock directory shared by every process on the machine (mkdir is
@@ -30,7 +22,7 @@ export async function withLock<T>(lockDir: string, fn: () => Promise<T>, timeout
       } catch {
         // the owner has made the dir but not yet written its pid
       }
-      if (Number.isInteger(owner) && !alive(owner)) {
+      if (Number.isInteger(owner) && !pidAlive(owner)) {
         rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
