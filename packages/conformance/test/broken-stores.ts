@@ -150,6 +150,22 @@ class ThrowsOnLostCompare extends FaithfulDriver {
   }
 }
 
+/** A write of the bytes already stored is skipped and keeps the old version (Consul's ModifyIndex does). */
+class SkipsNoOpWrites extends FaithfulDriver {
+  override async put(
+    key: string,
+    value: Uint8Array,
+    c: WriteCondition | undefined,
+    ctx: CallContext,
+  ): Promise<CasResult> {
+    const e = this.state.get(key);
+    if (e !== undefined && Buffer.from(e.value).equals(Buffer.from(value))) {
+      if (c === undefined || this.state.holds({ ...c, key })) return { ok: true, version: e.version };
+    }
+    return super.put(key, value, c, ctx);
+  }
+}
+
 /** Each broken store, with the contract rule it breaks. */
 export const brokenStores: Record<string, () => (state: MemoryState) => Store> = {
   'a transaction that applies half': () => (s) => storeFromDriver(new HalfTransaction(s)),
@@ -158,6 +174,7 @@ export const brokenStores: Record<string, () => (state: MemoryState) => Store> =
   'a stale read': () => (s) => storeFromDriver(new StaleReads(s)),
   'a racy check-then-set CAS': () => (s) => storeFromDriver(new RacyCompare(s)),
   'a lost comparison thrown as an error': () => (s) => storeFromDriver(new ThrowsOnLostCompare(s)),
+  'no-op writes that keep the old version': () => (s) => storeFromDriver(new SkipsNoOpWrites(s)),
 };
 
 export { MemoryState };

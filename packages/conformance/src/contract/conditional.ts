@@ -72,6 +72,30 @@ export const conditionalCases: ContractCase[] = [
   },
   {
     group: 'conditional writes',
+    name: 'rewriting the same bytes is a new write: a new version, and one winner from one version',
+    async run({ store, replicas }) {
+      // Some backends skip a write that changes nothing and keep the old version (Consul does):
+      // then two replicas accepting the same payment from the same version would both win.
+      const v1 = (await store.put('k', 'same')).version;
+      const v2 = (await store.put('k', 'same')).version;
+      assert.notEqual(v2, v1, 'rewriting identical bytes must give a new version');
+      const results = await Promise.all(replicas.map((r) => r.putIfVersion('k', 'accepted', v2)));
+      assert.equal(
+        results.filter((r) => r.ok).length,
+        1,
+        'exactly one putIfVersion from one version may win',
+      );
+      const again = await store.putIfVersion('k', 'accepted', v2);
+      assert.equal(again.ok, false, 'the version is spent once a write from it succeeded');
+      const winner = results.find((r) => r.ok);
+      assert.ok(winner?.ok);
+      const same = await store.compareAndSwap('k', 'accepted', 'accepted');
+      assert.ok(same.ok, 'a value CAS to the same bytes succeeds');
+      assert.notEqual(same.version, winner.version, 'and gives a new version too');
+    },
+  },
+  {
+    group: 'conditional writes',
     name: 'compareAndSwap swaps on an equal value and loses on a different one',
     async run({ store }) {
       await store.put('k', 'a');
