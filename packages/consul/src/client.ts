@@ -2,13 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import {
-  type CallContext,
-  type Entry,
-  isStoreError,
-  type ResolvedStoreConfig,
-  StoreError,
-} from '@strongbox/core';
+import { type CallContext, type Entry, type ResolvedStoreConfig, StoreError } from '@strongbox/core';
 import Consul from 'consul';
 import { castConsulError, type RequestKind, statusOf, type TxnError } from './errors.js';
 
@@ -247,37 +241,32 @@ export class ConsulHttp {
   ): Promise<T> {
     const cancel = new CancelContext();
     let index = this.#current;
-    const onAbort = () => {
+    let given: StoreError | undefined;
+    // onCancel, not ctx.signal: an AbortSignal per call costs more than the rest of the call's
+    // bookkeeping. The listener can only run while this call is in flight.
+    ctx.onCancel((reason) => {
+      given = reason;
       cancel.cancel();
       // The deadline passed with no answer: send later calls elsewhere, in case this endpoint
       // hangs (this call is never re-sent). Done here, not after the request unwinds, so the
       // caller's next call already goes elsewhere.
-      if (isStoreError(ctx.signal.reason, 'TIMEOUT')) this.#moveOn(index);
-    };
-    ctx.signal.addEventListener('abort', onAbort);
+      if (reason.code === 'TIMEOUT') this.#moveOn(index);
+    });
     const opts: RequestOptions = { ...this.#defaults, ctx: cancel };
-    try {
-      for (let tried = 1; ; tried++) {
-        index = this.#current;
-        const endpoint = this.#endpoints[index] as Endpoint;
-        try {
-          return await run(endpoint.client, opts);
-        } catch (err) {
-          if (ctx.signal.aborted) throw ctx.signal.reason;
-          const mapped = castConsulError(err, kind, endpoint.url);
-          // Only a request that provably did nothing may go to the next endpoint.
-          if (
-            mapped.code !== 'UNAVAILABLE' ||
-            tried >= this.#endpoints.length ||
-            Date.now() >= ctx.deadline
-          ) {
-            throw mapped;
-          }
-          this.#moveOn(index);
+    for (let tried = 1; ; tried++) {
+      index = this.#current;
+      const endpoint = this.#endpoints[index] as Endpoint;
+      try {
+        return await run(endpoint.client, opts);
+      } catch (err) {
+        if (given !== undefined) throw given;
+        const mapped = castConsulError(err, kind, endpoint.url);
+        // Only a request that provably did nothing may go to the next endpoint.
+        if (mapped.code !== 'UNAVAILABLE' || tried >= this.#endpoints.length || Date.now() >= ctx.deadline) {
+          throw mapped;
         }
+        this.#moveOn(index);
       }
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
     }
   }
 }
