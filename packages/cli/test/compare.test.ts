@@ -20,12 +20,16 @@ function tempDir(name: string): string {
 }
 
 /**
- * Runs `strongbox compare` from source as scripts/run-ts.mjs does, but in ONE process (tsx as an
- * import hook rather than its CLI, which would add two processes in between that relay signals).
+ * Runs `strongbox compare` through scripts/run-ts.mjs in a process group of its own, so a test can
+ * send Ctrl-C to the whole group as a terminal does.
  */
 function compare(args: string[]): { child: ChildProcess; exit: Promise<number | null>; out: () => string } {
-  const argv = ['--conditions=@strongbox/source', '--import', 'tsx', 'packages/cli/src/main.ts', 'compare'];
-  const child = spawn(process.execPath, [...argv, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = ['scripts/run-ts.mjs', 'packages/cli/src/main.ts', 'compare', ...args];
+  const child = spawn(process.execPath, argv, {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {
     out += d;
@@ -142,7 +146,8 @@ describe('strongbox compare', () => {
       };
       run.child.stderr?.on('data', check);
     });
-    run.child.kill('SIGINT');
+    // As a terminal's Ctrl-C: SIGINT to the whole foreground group (run-ts and the command).
+    process.kill(-(run.child.pid as number), 'SIGINT');
     expect(await run.exit, run.out()).toBe(130);
     const report = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareReport;
     expect(report.interrupted).toBe(true);
