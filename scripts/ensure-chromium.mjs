@@ -3,7 +3,9 @@
 // HTML reports and look at them. Run by `npm test`'s pretest step; safe to run again (it does nothing then).
 // Importable too: `ensureChromium()` returns the binary's path.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Where Debian's chromium package puts its launcher. */
@@ -33,6 +35,43 @@ export function ensureChromium(log = (msg) => console.error(`ensure-chromium: ${
   run(['install', '-y', '--no-install-recommends', 'chromium']);
   if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is still missing`);
   return CHROMIUM;
+}
+
+/** Flags that keep headless Chromium off this machine's closed network and quiet. */
+export const HEADLESS_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Runs headless Chromium with `args` in a new, temporary profile (removed afterwards) and returns
+ * what it printed; throws with its stderr when it fails. The tests that look at HTML reports use it.
+ */
+export function runHeadless(args, { timeoutMs = 60_000 } = {}) {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: run \`node scripts/ensure-chromium.mjs\` (npm test's pretest does)`,
+    );
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'strongbox-chromium-'));
+  try {
+    const r = spawnSync(CHROMIUM, [...HEADLESS_FLAGS, `--user-data-dir=${profile}`, ...args], {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`chromium exited with ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
 }
 
 function hasCandidate() {

@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CompareReport } from '@strongbox/bench';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, runHeadless } from '../../../scripts/ensure-chromium.mjs';
 
 const root = resolve(import.meta.dirname, '../../..');
-const CHROMIUM = '/usr/bin/chromium';
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -39,28 +39,6 @@ function compare(args: string[]): { child: ChildProcess; exit: Promise<number | 
   });
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, exit, out: () => out };
-}
-
-function chromium(args: string[]): string {
-  const profile = tempDir('chromium');
-  const r = spawnSync(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-      ...args,
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  if (r.status !== 0) throw new Error(`chromium failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
 }
 
 function refused(endpoint: string): Promise<boolean> {
@@ -116,7 +94,7 @@ describe('strongbox compare', () => {
     }
 
     const html = join(dir, 'compare.html');
-    const dom = chromium(['--virtual-time-budget=5000', '--dump-dom', `file://${html}`]);
+    const dom = runHeadless(['--virtual-time-budget=5000', '--dump-dom', `file://${html}`]);
     // One worker count: a throughput chart, latency, ratio; each drawn (a blank canvas is a tiny PNG).
     expect(dom).toContain('data-charts="3"');
     const drawn = [...dom.matchAll(/data-drawn="(\d+)"/g)].map((m) => Number(m[1]));
@@ -125,7 +103,7 @@ describe('strongbox compare', () => {
     expect(dom).toContain('<td>contended-cas</td>');
     expect(dom).toContain('<td>etcd × 3</td>');
     const shot = join(dir, 'shot.png');
-    chromium(['--window-size=1400,2000', `--screenshot=${shot}`, `file://${html}`]);
+    runHeadless(['--window-size=1400,2000', `--screenshot=${shot}`, `file://${html}`]);
     expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
     expect(statSync(shot).size).toBeGreaterThan(50_000);
   }, 150_000);

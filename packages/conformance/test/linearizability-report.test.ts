@@ -1,9 +1,4 @@
-/**
- * Looks at a run's report as a person would: headless Chromium (Debian's package, installed by
- * scripts/ensure-chromium.mjs in pretest) renders report.html, dumps the DOM and takes a screenshot.
- */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +12,7 @@ import {
   type WriteCondition,
 } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHeadless } from '../../../scripts/ensure-chromium.mjs';
 import {
   type LinearizabilityRun,
   type NemesisCluster,
@@ -24,38 +20,12 @@ import {
   writeRun,
 } from '../src/linearizability/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const work = mkdtempSync(join(tmpdir(), 'lin-report-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs Chromium headless on `url` with the flags that keep it off the network and out of ~/.config. */
+/** Runs headless Chromium on `url`, at a size that shows the lanes. */
 function chromium(args: string[], url: string): string {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: run \`node scripts/ensure-chromium.mjs\` (npm test's pretest does)`,
-    );
-  }
-  const r = spawnSync(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(work, 'profile-'))}`,
-      '--window-size=1400,1000',
-      ...args,
-      url,
-    ],
-    { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
-  );
-  if (r.error) throw r.error;
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
+  return runHeadless(['--window-size=1400,1000', ...args, url]);
 }
 
 /** Reads trail writes by 15 ms: its runs are illegal, so the report has a violation to draw. */
