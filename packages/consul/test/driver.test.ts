@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cluster, startCluster } from '@strongbox/cluster';
 import { isStoreError, type Store, toText } from '@strongbox/core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReadmeQuickStart } from '../../../test/support/readme.js';
 import { urlSafe } from '../src/client.js';
 import { MAX_TXN_BODY_BYTES } from '../src/index.js';
 import { countRequests, open, prefix } from './helpers.js';
@@ -45,23 +44,12 @@ describe('which keys may travel in a URL path', () => {
 
 describe('README', () => {
   it('runs the quick start against the cluster', async () => {
-    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-    const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(code).toBeDefined();
     const namespace = prefix();
-    const runnable = (code as string)
-      .replace("['127.0.0.1:8500']", JSON.stringify([...cluster.endpoints]))
-      .replace("'my-service/'", JSON.stringify(namespace));
-    const file = join(import.meta.dirname, `.readme-${randomUUID()}.ts`);
-    writeFileSync(file, `${runnable}\nexport {};\n`);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      await import(file);
-      expect(log.mock.calls).toEqual([['this replica accepts payment 42']]);
-    } finally {
-      log.mockRestore();
-      rmSync(file, { force: true });
-    }
+    const calls = await runReadmeQuickStart(join(import.meta.dirname, '..', 'README.md'), {
+      "['127.0.0.1:8500']": JSON.stringify([...cluster.endpoints]),
+      "'my-service/'": JSON.stringify(namespace),
+    });
+    expect(calls).toEqual([['this replica accepts payment 42']]);
     expect(toText((await store.get(`${namespace}payment/42`))?.value ?? new Uint8Array())).toBe(
       'replica-a:done',
     );

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { type Cluster, startCluster } from '@strongbox/cluster';
 import { createStore, type Store, StoreError, toText } from '@strongbox/core';
 import { Etcd3 } from 'etcd3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReadmeQuickStart } from '../../../test/support/readme.js';
 
 let cluster: Cluster;
 let store: Store;
@@ -276,23 +276,12 @@ describe('connecting', () => {
 
 describe('README', () => {
   it('runs the quick start against the cluster', async () => {
-    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-    const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(code).toBeDefined();
     const namespace = prefix();
-    const runnable = (code as string)
-      .replace("['127.0.0.1:2379']", JSON.stringify([...cluster.endpoints]))
-      .replace("'my-service/'", JSON.stringify(namespace));
-    const file = join(import.meta.dirname, `.readme-${randomUUID()}.ts`);
-    writeFileSync(file, `${runnable}\nexport {};\n`);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      await import(file);
-      expect(log.mock.calls).toEqual([['this replica accepts payment 42']]);
-    } finally {
-      log.mockRestore();
-      rmSync(file, { force: true });
-    }
+    const calls = await runReadmeQuickStart(join(import.meta.dirname, '..', 'README.md'), {
+      "['127.0.0.1:2379']": JSON.stringify([...cluster.endpoints]),
+      "'my-service/'": JSON.stringify(namespace),
+    });
+    expect(calls).toEqual([['this replica accepts payment 42']]);
     expect(toText((await store.get(`${namespace}payment/42`))?.value ?? new Uint8Array())).toBe(
       'replica-a:done',
     );

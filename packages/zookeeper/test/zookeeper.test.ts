@@ -1,9 +1,9 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cluster, startCluster } from '@strongbox/cluster';
 import { createStore, type Store, toText } from '@strongbox/core';
 import type * as zk from 'node-zookeeper-client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReadmeQuickStart } from '../../../test/support/readme.js';
 import { encodeKey } from '../src/layout.js';
 import { rawClient, rawGet, storeErrorOf, unique } from './helpers.js';
 
@@ -168,23 +168,12 @@ describe('digest auth and ACLs', () => {
 
 describe('README', () => {
   it('runs the quick start against the ensemble', async () => {
-    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-    const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(code).toBeDefined();
     const root = `/${unique('readme')}`;
-    const runnable = (code as string)
-      .replace("['127.0.0.1:2181']", JSON.stringify([...cluster.endpoints]))
-      .replace("'/my-service'", JSON.stringify(root));
-    const file = join(import.meta.dirname, `.readme-${unique('run')}.ts`);
-    writeFileSync(file, `${runnable}\nexport {};\n`);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    try {
-      await import(file);
-      expect(log).toHaveBeenCalledWith('this replica accepts payment 42');
-    } finally {
-      log.mockRestore();
-      rmSync(file, { force: true });
-    }
+    const calls = await runReadmeQuickStart(join(import.meta.dirname, '..', 'README.md'), {
+      "['127.0.0.1:2181']": JSON.stringify([...cluster.endpoints]),
+      "'/my-service'": JSON.stringify(root),
+    });
+    expect(calls).toContainEqual(['this replica accepts payment 42']);
     const check = await store(root);
     expect(toText((await check.get('payment/42'))?.value ?? new Uint8Array())).toBe('replica-a:done');
   });
