@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Cluster, startCluster } from '@strongbox/cluster';
-import { type ErrorCode, isStoreError, type Store, toText } from '@strongbox/core';
+import { type Store, toText } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open, prefix } from './helpers.js';
+import { codeOf, open, prefix } from './helpers.js';
 
 // A real cluster with ACLs on (default_policy deny) and a master token.
 const master = randomUUID();
@@ -21,16 +21,6 @@ async function store(token?: string): Promise<Store> {
   const s = await open(cluster.endpoints, token === undefined ? {} : { consul: { token } });
   stores.push(s);
   return s;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (isStoreError(err)) return err.code;
-    throw err;
-  }
 }
 
 /** Creates a token whose policy is `rules` (Consul HCL), with the master token. */

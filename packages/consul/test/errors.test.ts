@@ -1,7 +1,7 @@
-import { type ErrorCode, isStoreError, type Store } from '@strongbox/core';
+import type { Store } from '@strongbox/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeConsul, type FakeReply } from './fake-consul.js';
-import { open, until } from './helpers.js';
+import { codeOf, open, until } from './helpers.js';
 
 // Faults a real Consul cannot show on demand, through a fake HTTP server (see fake-consul.ts).
 let fake: FakeConsul;
@@ -26,16 +26,6 @@ async function store(endpoints = [fake.endpoint]): Promise<Store> {
   const s = await open(endpoints, { requestTimeoutMs: 2000 });
   stores.push(s);
   return s;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    if (isStoreError(err)) return err.code;
-    throw err;
-  }
 }
 
 const txt = (status: number, body: string): FakeReply => ({ kind: 'status', status, body });

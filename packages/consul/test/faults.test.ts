@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { type Cluster, type ClusterNode, startCluster } from '@strongbox/cluster';
 import { type ErrorCode, isStoreError, type Store, toText } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open, prefix, until } from './helpers.js';
+import { codeOf, open, prefix, until } from './helpers.js';
 
 // Faults on a real 3-server cluster. The tests run in order and each leaves all nodes running.
 let cluster: Cluster;
@@ -20,16 +20,6 @@ async function store(endpoints: readonly string[], requestTimeoutMs = 5000): Pro
   const s = await open(endpoints, { requestTimeoutMs });
   stores.push(s);
   return s;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    if (isStoreError(err)) return err.code;
-    throw err;
-  }
 }
 
 async function freePort(): Promise<number> {

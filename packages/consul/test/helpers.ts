@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createStore, type Store, type StoreConfig } from '@strongbox/core';
+import { createStore, type ErrorCode, isStoreError, type Store, type StoreConfig } from '@strongbox/core';
 
 /** A fresh key prefix per test, so tests never share keys. */
 export function prefix(): string {
@@ -57,5 +57,16 @@ export async function countRequests<T>(fn: () => Promise<T>): Promise<{ result: 
     return { result, requests };
   } finally {
     ch.unsubscribe(onStart);
+  }
+}
+
+/** The error code a call ends with, or 'ok': lets a test compare outcomes in one assertion. */
+export async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    if (isStoreError(err)) return err.code;
+    throw err;
   }
 }
