@@ -7,7 +7,7 @@ import {
   storeFromDriver,
   timedContext,
 } from '@strongbox/core';
-import { clientOptions, DEFAULT_ENDPOINT, EtcdConnection } from './client.js';
+import { DEFAULT_ENDPOINT, EtcdConnection } from './client.js';
 import { EtcdDriver, etcdCapabilities } from './driver.js';
 import { openEmbedded } from './embedded.js';
 
@@ -59,7 +59,7 @@ export async function connect(
   endpoints: readonly string[],
   onClose?: () => Promise<void>,
 ): Promise<Store> {
-  const conn = new EtcdConnection(clientOptions(config, endpoints));
+  const conn = new EtcdConnection(config, endpoints);
   try {
     await awaitConnection(conn, endpoints, config.connectTimeoutMs);
   } catch (err) {

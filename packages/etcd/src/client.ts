@@ -22,10 +22,13 @@ export const DEFAULT_ENDPOINT = '127.0.0.1:2379';
  * only what provably did not apply. (etcd3 still re-sends a call once after `invalid auth token`,
  * which etcd returns before proposing anything, so that retry is safe.)
  */
-export function clientOptions(config: ResolvedStoreConfig, endpoints: readonly string[]): IOptions {
+function clientOptions(
+  config: ResolvedStoreConfig,
+  endpoints: readonly string[],
+  health: MemberHealth,
+): IOptions {
   const tls = config.etcd?.tls;
   const hosts = endpoints.map((e) => (tls !== undefined && !/^https?:\/\//.test(e) ? `https://${e}` : e));
-  const health = new MemberHealth();
   const options: IOptions = {
     hosts,
     faultHandling: { global: noop, host: (member) => health.policy(member) },
@@ -63,11 +66,14 @@ export function clientOptions(config: ResolvedStoreConfig, endpoints: readonly s
  * context when the deadline passes, so a grpc deadline of its own would only add a second timer per
  * call. (`onCancel`, not `ctx.signal`: an AbortSignal per call costs more than the rest of it.)
  */
-function cancelOn(ctx: CallContext): Interceptor {
+function cancelOn(ctx: CallContext, health: MemberHealth): Interceptor {
   return (options, nextCall) => {
     const call = new InterceptingCall(nextCall(options));
+    const member = health.sending;
+    const started = Date.now();
     ctx.onCancel((reason) => {
       const deadline = reason.code === 'TIMEOUT';
+      if (deadline && member !== undefined) health.deadlinePassed(member, started);
       call.cancelWithStatus(status.CANCELLED, deadline ? DEADLINE_CANCEL : 'strongbox: the call was aborted');
     });
     return call;
@@ -95,14 +101,16 @@ export class EtcdConnection {
    */
   readonly #maxAttempts: number;
 
-  constructor(options: IOptions) {
-    this.client = new Etcd3(options);
-    this.#maxAttempts = 2 * (typeof options.hosts === 'string' ? 1 : options.hosts.length) + 1;
+  readonly #health = new MemberHealth();
+
+  constructor(config: ResolvedStoreConfig, endpoints: readonly string[]) {
+    this.client = new Etcd3(clientOptions(config, endpoints, this.#health));
+    this.#maxAttempts = 2 * endpoints.length + 1;
   }
 
   /** Runs `send` with retries as described above; failures come out as mapped StoreErrors. */
   async run<T>(kind: CallKind, ctx: CallContext, send: (options: CallOptions) => Promise<T>): Promise<T> {
-    const options: CallOptions = { interceptors: [cancelOn(ctx)] };
+    const options: CallOptions = { interceptors: [cancelOn(ctx, this.#health)] };
     for (let attempt = 0; ; attempt++) {
       try {
         return await send(options);

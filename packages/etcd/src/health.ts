@@ -7,7 +7,7 @@ export const DEADLINE_CANCEL = 'strongbox: the deadline passed';
 /** A call cancelled by its deadline after this long means the member did not answer at all. */
 const HUNG_MS = 500;
 /** How long a hung member is avoided before one call is let through to try it again. */
-const AVOID_MS = 5_000;
+export const AVOID_MS = 5_000;
 
 /**
  * Steers calls away from members that hang. A member that accepts requests but never answers (a
@@ -20,6 +20,11 @@ const AVOID_MS = 5_000;
  */
 export class MemberHealth {
   readonly #avoidUntil = new Map<string, number>();
+  /**
+   * The member a call is being sent to, while its policy runs the call's synchronous first steps:
+   * etcd3 creates the grpc call, and with it strongbox's interceptor, in those steps.
+   */
+  sending: string | undefined;
 
   /** etcd3's per-member policy (`faultHandling.host`), in place of its circuit breaker. */
   policy(member: string): IPolicy {
@@ -34,8 +39,13 @@ export class MemberHealth {
     return false;
   }
 
-  hung(member: string, now: number): void {
-    this.#avoidUntil.set(member, now + AVOID_MS);
+  /**
+   * A call sent to `member` at `started` ran into its deadline. Called as the call is cancelled, so
+   * the caller's next call, which may start as soon as this one fails, already avoids the member.
+   */
+  deadlinePassed(member: string, started: number): void {
+    const now = Date.now();
+    if (now - started >= HUNG_MS) this.#avoidUntil.set(member, now + AVOID_MS);
   }
 
   answered(member: string): void {
@@ -61,19 +71,22 @@ class MemberPolicy implements IPolicy {
     const started = Date.now();
     // Thrown before `fn` runs, etcd3 takes this as "not sent" and tries the next member.
     if (this.health.avoid(this.member, started)) throw new BrokenCircuitError();
+    let pending: Promise<T>;
+    this.health.sending = this.member;
     try {
-      const result = await this.#inner.execute(fn, signal);
+      pending = this.#inner.execute(fn, signal);
+    } finally {
+      this.health.sending = undefined;
+    }
+    try {
+      const result = await pending;
       this.health.answered(this.member);
       return result;
     } catch (err) {
-      const now = Date.now();
-      if (
-        err instanceof GRPCCancelledError &&
-        err.message.includes(DEADLINE_CANCEL) &&
-        now - started >= HUNG_MS
-      ) {
-        this.health.hung(this.member, now);
-      } else if (!(err instanceof GRPCCancelledError)) {
+      if (err instanceof GRPCCancelledError) {
+        // Usually noted already, as the call was cancelled (see `deadlinePassed`).
+        if (err.message.includes(DEADLINE_CANCEL)) this.health.deadlinePassed(this.member, started);
+      } else {
         // etcd (or grpc) answered, even if with an error: the member is not hung.
         this.health.answered(this.member);
       }
