@@ -5,13 +5,22 @@
  * interleaved with the order flipping every repeat, medians of 4 repeats, HTTP requests per op
  * counted. Goal: strongbox ≥ 95% of raw ops/s for put, get, version CAS and contended CAS.
  */
-import { adapterBench } from '@strongbox/bench';
+import { adapterBench, consulRawTarget } from '@strongbox/bench';
 import type { BenchReport } from '../../../scripts/bench.js';
 
 export default async (): Promise<BenchReport> => {
-  const report = await adapterBench('consul', { repeats: 4, maxOps: 4_000 });
+  const report = await adapterBench('consul', {
+    repeats: 4,
+    maxOps: 4_000,
+    extra: {
+      label: 'vs plain PUT',
+      workloads: ['put'],
+      raw: async (endpoints) => consulRawTarget(endpoints, { plainPut: true }),
+      note: 'the price of returning the new version: strongbox writes through /v1/txn, which answers with the ModifyIndex; a plain PUT /v1/kv answers only true',
+    },
+  });
   report.notes = [
-    'put: strongbox sends a /v1/txn set (it must return the new version); raw a plain PUT /v1/kv (answers only true)',
+    'put: both a /v1/txn set, the only write that answers with the new version (strongbox must return it)',
     'get: both GET /v1/kv/<key>?consistent (strongbox reads keys a URL cannot carry through a read txn)',
     'value CAS: raw reads the ModifyIndex first (Consul cannot compare values); strongbox skips that read when it last saw the key hold the expected value',
     'CPU µs/op: this whole process (client side; the servers are separate processes on the same 2 cores)',

@@ -26,12 +26,17 @@ function isConflict(err: unknown): boolean {
 
 /**
  * The raw Consul target: the `consul` client over one keep-alive agent, to the first endpoint (as
- * strongbox). Reads are `consistent` (the linearizable mode strongbox uses); an unconditional put
- * is a plain `PUT /v1/kv` (Consul's cheapest write); a version-CAS is one `/v1/txn` with a `cas`
- * op, since only a transaction answers with the new ModifyIndex; a value-CAS must read the index
+ * strongbox). Reads are `consistent` (the linearizable mode strongbox uses). Writes that must
+ * return the new ModifyIndex go through `/v1/txn`, since only a transaction answers with it: an
+ * unconditional put is one `set` op, a version-CAS one `cas` op. A value-CAS must read the index
  * first, since Consul cannot compare values; a lost comparison reads the winner, as strongbox does.
+ * `plainPut` makes `put` a plain `PUT /v1/kv` instead, Consul's cheapest write, which answers only
+ * `true`: not the same guarantee (no version), only to show what returning the version costs.
  */
-export function consulRawTarget(endpoints: readonly string[]): Target {
+export function consulRawTarget(
+  endpoints: readonly string[],
+  options: { readonly plainPut?: boolean } = {},
+): Target {
   const [host, port] = (endpoints[0] ?? '127.0.0.1:8500').split(':');
   const client = new Consul({ host: host as string, port: Number(port) }) as unknown as Client;
   const read = (key: string) => client.kv.get({ key, consistent: true });
@@ -46,8 +51,12 @@ export function consulRawTarget(endpoints: readonly string[]): Target {
   return {
     kind: 'raw',
     put: async (key, value) => {
-      await client.kv.set({ key, value });
-      return '';
+      if (options.plainPut) {
+        await client.kv.set({ key, value });
+        return '';
+      }
+      const out = await txn([{ KV: { Verb: 'set', Key: key, Value: b64(value) } }]);
+      return String(out?.[0]?.ModifyIndex);
     },
     get: async (key) => {
       const e = await read(key);
