@@ -1,87 +1,37 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Cluster, startCluster } from '@strongbox/cluster';
 import { createStore, type StoreConfig, StoreError } from '@strongbox/core';
 import { Etcd3, Range } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCertificates, type TestCertificates } from '../../../test/support/certs.js';
 
 // One cluster with both TLS (client certificates required) and password authentication, as a
 // production etcd for payment state would run.
 let dir: string;
 let cluster: Cluster;
+let certs: TestCertificates;
 const rootPassword = `root-${randomUUID()}`;
 const appPassword = `app-${randomUUID()}`;
 
-/** A throwaway CA with a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
-function makeCertificates(into: string): void {
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: into, stdio: 'pipe' });
-  const key = (name: string) =>
-    ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
-  const ca = (name: string) => {
-    key(name);
-    ssl(
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      `${name}.key`,
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-    );
-  };
-  const signed = (name: string, cn: string, ext: string) => {
-    key(name);
-    ssl('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    writeFileSync(join(into, `${name}.ext`), ext);
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '1',
-      '-extfile',
-      `${name}.ext`,
-    );
-  };
-  ca('ca');
-  ca('other-ca');
-  signed('server', 'etcd-test-server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  // No etcd user has this name: with client-cert auth etcd would otherwise take the CN as the user.
-  signed('client', 'strongbox-test-client', 'subjectAltName=DNS:strongbox-test-client\n');
-}
-
-const file = (name: string) => join(dir, name);
-const tls = () => ({ caFile: file('ca.crt'), certFile: file('client.crt'), keyFile: file('client.key') });
+const tls = () => ({ caFile: certs.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile });
 const open = (extra: Partial<StoreConfig> = {}) =>
   createStore({ backend: 'etcd', endpoints: [...cluster.endpoints], connectTimeoutMs: 2_000, ...extra });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'strongbox-etcd-tls-'));
-  makeCertificates(dir);
+  certs = makeTestCertificates(dir);
   cluster = await startCluster({
     backend: 'etcd',
     nodes: 3,
     etcd: {
       auth: { rootPassword },
       tls: {
-        certFile: file('server.crt'),
-        keyFile: file('server.key'),
-        caFile: file('ca.crt'),
+        certFile: certs.serverCertFile,
+        keyFile: certs.serverKeyFile,
+        caFile: certs.caFile,
         clientCertAuth: true,
       },
     },
@@ -90,9 +40,9 @@ beforeAll(async () => {
   const root = new Etcd3({
     hosts: cluster.endpoints.map((e) => `https://${e}`),
     credentials: {
-      rootCertificate: readFileSync(file('ca.crt')),
-      certChain: readFileSync(file('client.crt')),
-      privateKey: readFileSync(file('client.key')),
+      rootCertificate: readFileSync(certs.caFile),
+      certChain: readFileSync(certs.clientCertFile),
+      privateKey: readFileSync(certs.clientKeyFile),
     },
     auth: { username: 'root', password: rootPassword },
   });
@@ -171,8 +121,8 @@ describe('TLS with client certificates and password authentication', () => {
 
   it('without a client certificate, or trusting another CA, the connection fails UNAVAILABLE', async () => {
     const creds = { username: 'root', password: rootPassword };
-    expect(await code(open({ etcd: { ...creds, tls: { caFile: file('ca.crt') } } }))).toBe('UNAVAILABLE');
-    expect(await code(open({ etcd: { ...creds, tls: { ...tls(), caFile: file('other-ca.crt') } } }))).toBe(
+    expect(await code(open({ etcd: { ...creds, tls: { caFile: certs.caFile } } }))).toBe('UNAVAILABLE');
+    expect(await code(open({ etcd: { ...creds, tls: { ...tls(), caFile: certs.otherCaFile } } }))).toBe(
       'UNAVAILABLE',
     );
   });
