@@ -46,6 +46,27 @@ export const consulClusterOptions = z
       .min(1)
       .optional()
       .describe('Enable ACLs (default_policy deny) with this master token; probes use it too.'),
+    tls: z
+      .object({
+        certFile: z
+          .string()
+          .describe(
+            'PEM server certificate for the HTTPS API (must cover 127.0.0.1). With clientCertAuth the ' +
+              'readiness probes present it as their client certificate, so it must allow client use too ' +
+              '(no extendedKeyUsage, or one that includes clientAuth).',
+          ),
+        keyFile: z.string().describe('PEM private key of certFile.'),
+        caFile: z.string().describe('PEM CA that signed certFile; readiness probes trust it.'),
+        clientCertAuth: z
+          .boolean()
+          .default(false)
+          .describe('Require client certificates signed by caFile on the HTTPS API (verify_incoming_https).'),
+      })
+      .optional()
+      .describe(
+        'Serve the HTTP API over HTTPS only (ports.http -1); endpoints stay `host:port`, clients must use ' +
+          'https. Server RPC and gossip stay plain over loopback (verify_incoming_rpc and verify_outgoing off).',
+      ),
   })
   .describe('Consul-only settings.');
 

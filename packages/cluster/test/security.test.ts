@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeTestCertificates } from '../../../test/support/certs.js';
 import { type Cluster, startCluster, zookeeperDigest } from '../src/index.js';
 import { fourLetterWord, http } from '../src/probe.js';
 
@@ -12,6 +13,9 @@ afterAll(async () => {
   await Promise.all(running.map((c) => c.stop()));
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** What a TLS-only Consul port answers to plain HTTP. */
+const plainToTls = { status: 400, body: expect.stringContaining('HTTP request to an HTTPS server') };
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -100,6 +104,74 @@ describe('secured clusters (what the adapters test against)', () => {
       headers: { 'x-consul-token': 'b1gs3cr3t-0000-4000-8000-000000000000' },
     });
     expect(ok.status).toBe(200);
+    await c.stop();
+  });
+
+  it('Consul serves its API over HTTPS only on every node of 3, requiring client certificates', async () => {
+    const certs = makeTestCertificates(mkdtempSync(join(dir, 'consul-mtls-')));
+    const c = await startCluster({
+      backend: 'consul',
+      nodes: 3,
+      consul: {
+        tls: {
+          certFile: certs.serverCertFile,
+          keyFile: certs.serverKeyFile,
+          caFile: certs.caFile,
+          clientCertAuth: true,
+        },
+      },
+      logLevel: 'warn',
+    });
+    running.push(c);
+    const client = {
+      ca: readFileSync(certs.caFile),
+      cert: readFileSync(certs.clientCertFile),
+      key: readFileSync(certs.clientKeyFile),
+    };
+    // A write through each node: followers forward theirs to the leader over server RPC, which
+    // must keep working although the API is TLS.
+    for (const [i, endpoint] of c.endpoints.entries()) {
+      const r = await http(`https://${endpoint}/v1/kv/strongbox-test/${i}`, {
+        method: 'PUT',
+        body: 'x',
+        tls: client,
+      });
+      expect([r.status, r.body.trim()]).toEqual([200, 'true']);
+    }
+    const leaders = await Promise.all(c.nodes.map((n) => n.isLeader()));
+    expect(leaders.filter(Boolean)).toHaveLength(1);
+    const endpoint = c.endpoints[0] as string;
+    // Go's TLS server answers a plain request with a 400 and nothing else.
+    expect(await http(`http://${endpoint}/v1/status/leader`)).toMatchObject(plainToTls);
+    await expect(
+      http(`https://${endpoint}/v1/status/leader`, { tls: { ca: readFileSync(certs.caFile) } }),
+    ).rejects.toThrow();
+    await expect(
+      http(`https://${endpoint}/v1/status/leader`, {
+        tls: { ...client, ca: readFileSync(certs.otherCaFile) },
+      }),
+    ).rejects.toThrow();
+    await c.stop();
+  });
+
+  it('Consul over HTTPS without client certificates: the CA alone is enough', async () => {
+    const certs = makeTestCertificates(mkdtempSync(join(dir, 'consul-tls-')));
+    const c = await startCluster({
+      backend: 'consul',
+      consul: {
+        tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, caFile: certs.caFile },
+      },
+      logLevel: 'warn',
+    });
+    running.push(c);
+    const r = await http(`https://${c.endpoints[0]}/v1/kv/strongbox-test`, {
+      method: 'PUT',
+      body: 'x',
+      tls: { ca: readFileSync(certs.caFile) },
+    });
+    expect([r.status, r.body.trim()]).toEqual([200, 'true']);
+    expect(await http(`http://${c.endpoints[0]}/v1/status/leader`)).toMatchObject(plainToTls);
+    expect((await c.leader())?.name).toBe('n1');
     await c.stop();
   });
 

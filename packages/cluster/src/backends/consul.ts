@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { http } from '../probe.js';
+import { http, type ProbeTls } from '../probe.js';
 import { type Driver, type LaunchContext, type NodeLayout, viaAny } from './driver.js';
 
-// ports: [http, serf_lan, serf_wan, server (raft RPC)]
+// ports: [http or https (the API), serf_lan, serf_wan, server (raft RPC)]
 const LEVELS = { debug: 'debug', info: 'info', warn: 'warn', error: 'err' } as const;
 
 function headers(ctx: LaunchContext): Record<string, string> {
@@ -11,12 +11,55 @@ function headers(ctx: LaunchContext): Record<string, string> {
   return token ? { 'x-consul-token': token } : {};
 }
 
-/** Consul 1.8 server agents (every node is a server), probed over the HTTP API. */
+const apiUrl = (ctx: LaunchContext, n: NodeLayout): string =>
+  `${ctx.options.consul.tls ? 'https' : 'http'}://${n.host}:${n.ports[0]}`;
+
+function probeTls(ctx: LaunchContext): ProbeTls | undefined {
+  const tls = ctx.options.consul.tls;
+  if (!tls) return undefined;
+  return {
+    ca: readFileSync(tls.caFile),
+    // With client certificates required the probes present the server's own pair, which the CA signed.
+    ...(tls.clientCertAuth ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : {}),
+  };
+}
+
+function call(
+  ctx: LaunchContext,
+  n: NodeLayout,
+  path: string,
+  options: { method?: string; body?: string } = {},
+): ReturnType<typeof http> {
+  const tls = probeTls(ctx);
+  return http(`${apiUrl(ctx, n)}${path}`, { ...options, headers: headers(ctx), ...(tls ? { tls } : {}) });
+}
+
+/** The API port settings: plain HTTP, or HTTPS only with the given certificates. */
+function apiConfig(ctx: LaunchContext, apiPort: number): { ports: object; tls: object } {
+  const tls = ctx.options.consul.tls;
+  if (!tls) return { ports: { http: apiPort, https: -1 }, tls: {} };
+  return {
+    ports: { http: -1, https: apiPort },
+    tls: {
+      ca_file: tls.caFile,
+      cert_file: tls.certFile,
+      key_file: tls.keyFile,
+      verify_incoming_https: tls.clientCertAuth,
+      // Only the API is TLS: servers keep talking plain RPC to each other over loopback, as etcd's
+      // peers do. verify_incoming would also demand TLS on RPC, which plain outgoing RPC cannot meet.
+      verify_incoming_rpc: false,
+      verify_outgoing: false,
+    },
+  };
+}
+
+/** Consul 1.8 server agents (every node is a server), probed over the HTTP(S) API. */
 export const consulDriver: Driver = {
   portsPerNode: 4,
   command(ctx, n) {
-    const [httpPort, serfLan, serfWan, server] = n.ports as [number, number, number, number];
+    const [apiPort, serfLan, serfWan, server] = n.ports as [number, number, number, number];
     const token = ctx.options.consul.aclMasterToken;
+    const api = apiConfig(ctx, apiPort);
     const config = {
       node_name: n.name,
       datacenter: 'dc1',
@@ -31,7 +74,8 @@ export const consulDriver: Driver = {
       disable_host_node_id: true,
       disable_update_check: true,
       log_level: LEVELS[ctx.options.logLevel],
-      ports: { http: httpPort, serf_lan: serfLan, serf_wan: serfWan, server, dns: -1, grpc: -1, https: -1 },
+      ports: { ...api.ports, serf_lan: serfLan, serf_wan: serfWan, server, dns: -1, grpc: -1 },
+      ...api.tls,
       retry_join: ctx.nodes.filter((m) => m !== n).map((m) => `${m.host}:${m.ports[1]}`),
       retry_interval: '200ms',
       // Multiplier 1 is the production setting: the shortest raft timeouts Consul allows.
@@ -54,9 +98,9 @@ export const consulDriver: Driver = {
     return { args: ['agent', `-config-file=${file}`] };
   },
   clientEndpoint: (_ctx, n) => `${n.host}:${n.ports[0]}`,
-  async isLeader(_ctx, n) {
+  async isLeader(ctx, n) {
     try {
-      const r = await http(`http://${n.host}:${n.ports[0]}/v1/status/leader`);
+      const r = await call(ctx, n, '/v1/status/leader');
       if (r.status !== 200) return undefined;
       // The leader's raft address, e.g. "127.0.0.1:23456"; "" while there is none.
       return (JSON.parse(r.body) as string) === `${n.host}:${n.ports[3]}`;
@@ -66,10 +110,9 @@ export const consulDriver: Driver = {
   },
   async write(ctx, nodes) {
     await viaAny(nodes, async (n: NodeLayout) => {
-      const r = await http(`http://${n.host}:${n.ports[0]}/v1/kv/strongbox/cluster/ready`, {
+      const r = await call(ctx, n, '/v1/kv/strongbox/cluster/ready', {
         method: 'PUT',
         body: String(Date.now()),
-        headers: headers(ctx),
       });
       if (r.status !== 200 || r.body.trim() !== 'true')
         throw new Error(`consul ${n.name} write: HTTP ${r.status} ${r.body.trim()}`);
