@@ -28,6 +28,15 @@ export const etcdClusterOptions = z
       })
       .optional()
       .describe('Serve the client URLs over TLS (peers stay on plain HTTP over loopback).'),
+    maxRequestBytes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'etcd --max-request-bytes: the largest request etcd accepts; larger ones fail ' +
+          "`request is too large`. Default: etcd's own (1.5 MiB).",
+      ),
     heartbeatIntervalMs: z.number().int().positive().default(100).describe('etcd --heartbeat-interval.'),
     electionTimeoutMs: z
       .number()

@@ -64,6 +64,7 @@ export const etcdDriver: Driver = {
       '--logger=zap',
       '--log-outputs=stderr',
     ];
+    if (etcd.maxRequestBytes !== undefined) args.push(`--max-request-bytes=${etcd.maxRequestBytes}`);
     if (etcd.tls) {
       args.push(`--cert-file=${etcd.tls.certFile}`, `--key-file=${etcd.tls.keyFile}`);
       if (etcd.tls.clientCertAuth) args.push('--client-cert-auth', `--trusted-ca-file=${etcd.tls.caFile}`);
