@@ -1,16 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Cluster, startCluster } from '@strongbox/cluster';
 import { type ErrorCode, isStoreError, type Store, toText } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCertificates, type TestCertificates } from '../../../test/support/certs.js';
 import { open, prefix } from './helpers.js';
-import { startTlsConsul, type TlsConsul } from './tls-server.js';
 
-// One Consul server over HTTPS that requires client certificates (see tls-server.ts for why it
-// is not from startCluster).
-let server: TlsConsul;
+// One Consul server serving its HTTP API over HTTPS only and requiring client certificates.
+let dir: string;
+let certs: TestCertificates;
+let cluster: Cluster;
 beforeAll(async () => {
-  server = await startTlsConsul();
+  dir = mkdtempSync(join(tmpdir(), 'strongbox-consul-tls-'));
+  certs = makeTestCertificates(dir);
+  cluster = await startCluster({
+    backend: 'consul',
+    logLevel: 'warn',
+    consul: {
+      tls: {
+        certFile: certs.serverCertFile,
+        keyFile: certs.serverKeyFile,
+        caFile: certs.caFile,
+        clientCertAuth: true,
+      },
+    },
+  });
 }, 120_000);
 afterAll(async () => {
-  await server?.stop();
+  await cluster?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
@@ -26,8 +45,8 @@ async function codeOf(p: Promise<unknown>): Promise<ErrorCode | 'ok'> {
 
 describe('consul over TLS', () => {
   it('works with the CA and a client certificate; endpoints become https', async () => {
-    const { caFile, certFile, keyFile } = server.tls;
-    const store = await open([server.endpoint], { consul: { tls: { caFile, certFile, keyFile } } });
+    const tls = { caFile: certs.caFile, certFile: certs.clientCertFile, keyFile: certs.clientKeyFile };
+    const store = await open(cluster.endpoints, { consul: { tls } });
     try {
       const p = prefix();
       const { version } = await store.put(`${p}k`, 'secret');
@@ -41,15 +60,18 @@ describe('consul over TLS', () => {
   });
 
   it('refuses to open without a trusted CA or without the client certificate', async () => {
-    const t = server.tls;
     const quick = { connectTimeoutMs: 2000 };
-    const untrusted = { caFile: t.otherCaFile, certFile: t.certFile, keyFile: t.keyFile };
-    expect(await codeOf(open([server.endpoint], { ...quick, consul: { tls: untrusted } }))).toBe(
+    const untrusted = {
+      caFile: certs.otherCaFile,
+      certFile: certs.clientCertFile,
+      keyFile: certs.clientKeyFile,
+    };
+    expect(await codeOf(open(cluster.endpoints, { ...quick, consul: { tls: untrusted } }))).toBe(
       'UNAVAILABLE',
     );
-    expect(await codeOf(open([server.endpoint], { ...quick, consul: { tls: { caFile: t.caFile } } }))).toBe(
-      'UNAVAILABLE',
-    );
-    expect(await codeOf(open([server.endpoint], quick))).toBe('UNAVAILABLE');
+    expect(
+      await codeOf(open(cluster.endpoints, { ...quick, consul: { tls: { caFile: certs.caFile } } })),
+    ).toBe('UNAVAILABLE');
+    expect(await codeOf(open(cluster.endpoints, quick))).toBe('UNAVAILABLE');
   });
 });
