@@ -28,6 +28,8 @@ export interface AdapterBenchOptions {
   readonly runMs?: number;
   /** @default 50000 */
   readonly maxOps?: number;
+  /** Time slices per run in which the two clients take turns (see `runInterleaved`). @default 4 */
+  readonly slices?: number;
   /** Workloads whose ratio is a goal of the adapter issue. @default put, get, version-cas, contended-cas */
   readonly goalWorkloads?: readonly WorkloadName[];
   /**
@@ -76,6 +78,7 @@ export async function adapterBench(
     repeats: options.repeats ?? 3,
     runMs: options.runMs ?? 2_000,
     maxOps: options.maxOps ?? 50_000,
+    slices: options.slices ?? 4,
   };
   const goalWorkloads = options.goalWorkloads ?? ['put', 'get', 'version-cas', 'contended-cas'];
   const cluster = await startCluster({ backend, nodes: options.nodes ?? 3 });

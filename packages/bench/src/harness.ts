@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RoundTripCounter } from './counters.js';
-import { type RunResult, runOnce } from './runner.js';
+import { type RunResult, runInterleaved, runOnce } from './runner.js';
 import { type Spread, spread } from './stats.js';
 import type { Target, TargetKind } from './target.js';
 import { type WorkloadName, workloadNames } from './workloads.js';
@@ -15,15 +15,21 @@ export interface BenchPlan {
   readonly runMs: number;
   /** Op bound of one run. */
   readonly maxOps: number;
+  /**
+   * Time slices per run: in each repeat the two targets take turns in slices of `runMs / slices`
+   * (A B, B A, …), so slower drift cancels out. 1: one whole run each. @default 4
+   */
+  readonly slices?: number;
 }
 
-/** The default plan: every workload at 1, 16 and 64 workers, 3 repeats of 2 s. */
+/** The default plan: every workload at 1, 16 and 64 workers, 3 repeats of 2 s in 4 slices. */
 export const defaultPlan: BenchPlan = {
   workloads: workloadNames,
   workers: [1, 16, 64],
   repeats: 3,
   runMs: 2_000,
   maxOps: 50_000,
+  slices: 4,
 };
 
 /** The figures of one target in one cell, each as the median and spread of the repeats. */
@@ -92,9 +98,9 @@ function figures(runs: readonly RunResult[]): TargetFigures {
 
 /**
  * Runs every cell of `plan` through both targets against the same cluster, A/B interleaved: in
- * each repeat the two targets run back to back, and the order flips every repeat (A B, B A, …),
- * so drift and noise hit both sides alike. Each figure is the median of the repeats. When
- * `signal` aborts, the cells completed so far come back.
+ * each repeat the two targets take turns in time slices (see {@link runInterleaved}), and which
+ * one goes first flips every repeat, so drift and noise hit both sides alike. Each figure is the
+ * median of the repeats. When `signal` aborts, the cells completed so far come back.
  */
 export async function runBench(options: {
   readonly targets: Readonly<Record<TargetKind, Target>>;
@@ -106,7 +112,7 @@ export async function runBench(options: {
   const { targets, counter, plan, signal } = options;
   const run = randomBytes(3).toString('hex');
   const cells: Cell[] = [];
-  const total = plan.workloads.length * plan.workers.length * plan.repeats * 2;
+  const total = plan.workloads.length * plan.workers.length * plan.repeats;
   let done = 0;
   for (const workload of plan.workloads) {
     for (const workers of plan.workers) {
@@ -127,18 +133,21 @@ export async function runBench(options: {
           signal,
         ).catch(failedRun);
       }
-      for (let r = 0; r < plan.repeats; r++) {
+      for (let r = 0; r < plan.repeats && !signal?.aborted; r++) {
         const order: TargetKind[] = r % 2 === 0 ? ['strongbox', 'raw'] : ['raw', 'strongbox'];
-        for (const kind of order) {
-          if (signal?.aborted) break;
-          options.onProgress?.({ done, total, label: `${workload} ×${workers} ${kind} #${r + 1}` });
-          const prefix = `bench-${run}-${kind === 'strongbox' ? 's' : 'r'}-${workload}-${workers}-${r}`;
-          const bounds = { workers, maxOps: plan.maxOps, maxMs: plan.runMs };
-          results[kind].push(
-            await runOnce(targets[kind], workload, prefix, bounds, counter, signal).catch(failedRun),
-          );
-          done++;
-        }
+        options.onProgress?.({ done, total, label: `${workload} ×${workers} #${r + 1}, ${order[0]} first` });
+        const sides = order.map((kind) => ({
+          target: targets[kind],
+          prefix: `bench-${run}-${kind === 'strongbox' ? 's' : 'r'}-${workload}-${workers}-${r}`,
+        }));
+        const bounds = { workers, maxOps: plan.maxOps, maxMs: plan.runMs };
+        const measured = await runInterleaved(sides, workload, bounds, counter, plan.slices ?? 4, signal).catch(
+          (err: unknown) => order.map(() => failedRun(err)),
+        );
+        order.forEach((kind, i) => {
+          results[kind].push(measured[i] as RunResult);
+        });
+        done++;
       }
       if (signal?.aborted) return cells;
       const ratio = results.strongbox.map((s, i) => s.opsPerSec / (results.raw[i]?.opsPerSec ?? Number.NaN));

@@ -32,6 +32,13 @@ export interface RunResult {
 /** A run gives up after this many failed operations: a broken cluster, not noise. */
 const MAX_ERRORS = 50;
 
+/** One side of an interleaved run: its target's workload and what its slices measured so far. */
+export interface RunSide {
+  readonly target: Target;
+  /** Key prefix of this side's run (unique per run). */
+  readonly prefix: string;
+}
+
 /**
  * Runs one workload on one target with `workers` concurrent loops over a shared op budget, and
  * measures it. Setup (seeding keys) is outside the timed part; the round-trip counter is read
@@ -45,47 +52,101 @@ export async function runOnce(
   counter: RoundTripCounter,
   signal?: AbortSignal,
 ): Promise<RunResult> {
-  const ops = await prepareWorkload(workload, target, prefix, bounds.workers);
-  const latencies = new Float64Array(bounds.maxOps);
-  let issued = 0;
-  let done = 0;
-  let wins = 0;
-  let errors = 0;
-  let firstError: string | undefined;
-  const rt0 = await counter.count().catch(() => Number.NaN);
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const deadline = t0 + bounds.maxMs;
-  const loop = async (op: () => Promise<boolean>) => {
-    while (issued < bounds.maxOps && errors < MAX_ERRORS && !signal?.aborted) {
-      const start = performance.now();
-      if (start >= deadline) return;
-      issued++;
-      try {
-        if (await op()) wins++;
-        latencies[done++] = performance.now() - start;
-      } catch (err) {
-        errors++;
-        firstError ??= err instanceof Error ? err.message : String(err);
+  const [result] = await runInterleaved([{ target, prefix }], workload, bounds, counter, 1, signal);
+  return result as RunResult;
+}
+
+/**
+ * Runs the same workload on every side in turn, in `slices` time slices per side, alternating
+ * (A B, B A, A B, …), so a drift of the machine or the cluster that lasts longer than a slice hits
+ * every side alike. Each side seeds its keys first (untimed), then gets `bounds.maxMs` in total,
+ * split evenly over its slices, and `bounds.maxOps` operations in total. A slice ends when its
+ * time is up and its workers' operations in flight have returned; that drain counts in its time.
+ * The round-trip counter and the CPU clock are read right around every slice.
+ */
+export async function runInterleaved(
+  sides: readonly RunSide[],
+  workload: WorkloadName,
+  bounds: RunBounds,
+  counter: RoundTripCounter,
+  slices: number,
+  signal?: AbortSignal,
+): Promise<RunResult[]> {
+  const runs: SideRun[] = [];
+  for (const side of sides) {
+    runs.push(new SideRun(await prepareWorkload(workload, side.target, side.prefix, bounds.workers), bounds));
+  }
+  const sliceMs = bounds.maxMs / slices;
+  for (let s = 0; s < slices && !signal?.aborted; s++) {
+    const order = s % 2 === 0 ? runs : [...runs].reverse();
+    for (const run of order) await run.slice(sliceMs, counter, signal);
+  }
+  return runs.map((r) => r.result());
+}
+
+/** What one side measured, summed over its slices. */
+class SideRun {
+  readonly #latencies: Float64Array;
+  #issued = 0;
+  #done = 0;
+  #wins = 0;
+  #errors = 0;
+  #firstError: string | undefined;
+  #elapsedMs = 0;
+  #cpuUs = 0;
+  #roundTrips = 0;
+
+  constructor(
+    private readonly ops: readonly (() => Promise<boolean>)[],
+    private readonly bounds: RunBounds,
+  ) {
+    this.#latencies = new Float64Array(bounds.maxOps);
+  }
+
+  async slice(ms: number, counter: RoundTripCounter, signal: AbortSignal | undefined): Promise<void> {
+    const { maxOps } = this.bounds;
+    if (this.#issued >= maxOps || this.#errors >= MAX_ERRORS) return;
+    const rt0 = await counter.count().catch(() => Number.NaN);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const deadline = t0 + ms;
+    const loop = async (op: () => Promise<boolean>) => {
+      while (this.#issued < maxOps && this.#errors < MAX_ERRORS && !signal?.aborted) {
+        const start = performance.now();
+        if (start >= deadline) return;
+        this.#issued++;
+        try {
+          if (await op()) this.#wins++;
+          this.#latencies[this.#done++] = performance.now() - start;
+        } catch (err) {
+          this.#errors++;
+          this.#firstError ??= err instanceof Error ? err.message : String(err);
+        }
       }
-    }
-  };
-  await Promise.all(ops.map(loop));
-  const elapsedMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const rt1 = await counter.count().catch(() => Number.NaN);
-  const sorted = Array.from(latencies.subarray(0, done)).sort((a, b) => a - b);
-  return {
-    ops: done,
-    wins,
-    errors,
-    ...(firstError === undefined ? {} : { firstError }),
-    elapsedMs,
-    opsPerSec: done === 0 ? 0 : (done / elapsedMs) * 1000,
-    p50Ms: quantile(sorted, 0.5),
-    p95Ms: quantile(sorted, 0.95),
-    p99Ms: quantile(sorted, 0.99),
-    cpuUsPerOp: done === 0 ? Number.NaN : (cpu.user + cpu.system) / done,
-    roundTripsPerOp: done === 0 ? Number.NaN : (rt1 - rt0) / done,
-  };
+    };
+    await Promise.all(this.ops.map(loop));
+    this.#elapsedMs += performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    this.#cpuUs += cpu.user + cpu.system;
+    const rt1 = await counter.count().catch(() => Number.NaN);
+    this.#roundTrips += rt1 - rt0;
+  }
+
+  result(): RunResult {
+    const done = this.#done;
+    const sorted = Array.from(this.#latencies.subarray(0, done)).sort((a, b) => a - b);
+    return {
+      ops: done,
+      wins: this.#wins,
+      errors: this.#errors,
+      ...(this.#firstError === undefined ? {} : { firstError: this.#firstError }),
+      elapsedMs: this.#elapsedMs,
+      opsPerSec: done === 0 ? 0 : (done / this.#elapsedMs) * 1000,
+      p50Ms: quantile(sorted, 0.5),
+      p95Ms: quantile(sorted, 0.95),
+      p99Ms: quantile(sorted, 0.99),
+      cpuUsPerOp: done === 0 ? Number.NaN : this.#cpuUs / done,
+      roundTripsPerOp: done === 0 ? Number.NaN : this.#roundTrips / done,
+    };
+  }
 }

@@ -2,7 +2,7 @@
  * strongbox over Consul against the raw `consul` client on a local 3-server cluster, through the
  * shared @strongbox/bench harness (the one `strongbox compare` uses): put, get, version CAS, value
  * CAS, contended CAS (every worker on one key) and a 3-key transaction at 1 and 64 workers, A/B
- * interleaved with the order flipping every repeat, medians of 4 repeats, HTTP requests per op
+ * interleaved in time slices, the order flipping every repeat, medians of 6 repeats, HTTP requests per op
  * counted. Goal: strongbox ≥ 95% of raw ops/s for put, get, version CAS and contended CAS.
  */
 import { adapterBench, consulRawTarget } from '@strongbox/bench';
@@ -10,7 +10,7 @@ import type { BenchReport } from '../../../scripts/bench.js';
 
 export default async (): Promise<BenchReport> => {
   const report = await adapterBench('consul', {
-    repeats: 4,
+    repeats: 6,
     maxOps: 4_000,
     extra: {
       label: 'vs plain PUT',
