@@ -141,9 +141,14 @@ export async function runBench(options: {
           prefix: `bench-${run}-${kind === 'strongbox' ? 's' : 'r'}-${workload}-${workers}-${r}`,
         }));
         const bounds = { workers, maxOps: plan.maxOps, maxMs: plan.runMs };
-        const measured = await runInterleaved(sides, workload, bounds, counter, plan.slices ?? 4, signal).catch(
-          (err: unknown) => order.map(() => failedRun(err)),
-        );
+        const measured = await runInterleaved(
+          sides,
+          workload,
+          bounds,
+          counter,
+          plan.slices ?? 4,
+          signal,
+        ).catch((err: unknown) => order.map(() => failedRun(err)));
         order.forEach((kind, i) => {
           results[kind].push(measured[i] as RunResult);
         });
