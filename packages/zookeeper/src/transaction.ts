@@ -28,10 +28,19 @@ interface KeyPlan {
   op: NormalizedOperation | undefined;
 }
 
-/** Why an op is in the multi: a refused `token` check is a false condition, anything else a stale read. */
+/**
+ * Why an op is in the multi. A refused `token` check, or a refused `op` that carries its key's
+ * version condition (`token: true`), is a false condition; anything else refused is a stale read.
+ */
 type Role =
   | { readonly kind: 'token' | 'pin' }
-  | { readonly kind: 'op'; readonly key: string; readonly put: boolean; readonly created: boolean };
+  | {
+      readonly kind: 'op';
+      readonly key: string;
+      readonly put: boolean;
+      readonly created: boolean;
+      readonly token: boolean;
+    };
 
 /** Whether a condition holds on a read of its key. */
 function holdsOn(c: NormalizedCondition, read: Read): boolean {
@@ -49,14 +58,19 @@ function holdsOn(c: NormalizedCondition, read: Read): boolean {
 }
 
 /**
- * A transaction as one multi. Keys with only version conditions are checked by the leader
- * directly (`check(path, version)`). Every other key involved is read first; its conditions are
- * evaluated on that read and pinned in the multi to the version read (`check`, or the `setData`
- * of its operation; a key without a znode is pinned by creating it, with a tombstone when the
- * transaction does not put it). The multi commits only if nothing read has changed, so the
- * conditions held at its commit point; if a pin fails the reads were stale and the attempt is
- * repeated with reads that are then current. A condition found false on a read that may be stale
- * is confirmed on a linearizable read before the transaction reports `ok: false`.
+ * A transaction as one multi. A key whose conditions are all version conditions is checked by the
+ * leader directly, with no read: by `setData(path, data, version)` when the key has an operation
+ * (a delete writes a tombstone), else by `check(path, version)`; the leader refusing one means
+ * the condition is false. (A token is only ever handed out for a live entry, and a tombstone's
+ * version is never one, so a version match means the key is live at that version.) Every other
+ * key involved is read first; its conditions are evaluated on that read and pinned in the multi
+ * to the version read (`check`, or the `setData` of its operation; a key without a znode is pinned
+ * by creating it, with a tombstone when the transaction does not put it). The multi commits only
+ * if nothing read has changed, so the conditions held at its commit point; if a pin fails the
+ * reads were stale and the attempt is repeated with reads that are then current. A condition
+ * found false on a read that may be stale is confirmed on a linearizable read before the
+ * transaction reports `ok: false`. So a transaction whose keys all carry version conditions,
+ * the usual read-modify-write, is one request.
  */
 export async function runTransaction(
   txn: NormalizedTransaction,
@@ -81,11 +95,19 @@ export async function runTransaction(
   }
   for (const o of txn.operations) plan(o.key).op = o;
   const all = [...plans.values()];
-  const read = all.filter((p) => p.op !== undefined || p.conditions.some((c) => c.type !== 'version'));
-  const unread = all.filter((p) => !read.includes(p));
+  // Keys the leader checks by version alone, with the one version each must be at.
+  const direct = new Map<KeyPlan, number>();
+  for (const p of all) {
+    if (p.conditions.length === 0 || p.conditions.some((c) => c.type !== 'version')) continue;
+    const versions = new Set(p.conditions.map((c) => (c.type === 'version' ? parseVersion(c.version) : -1)));
+    // Two different versions of one key cannot both hold.
+    if (versions.size > 1) return { ok: false };
+    direct.set(p, [...versions][0] as number);
+  }
+  const read = all.filter((p) => !direct.has(p));
   const paths = read.map((p) => p.path);
 
-  let reads = await reader.plain(paths, ctx);
+  let reads = paths.length === 0 ? [] : await reader.plain(paths, ctx);
   let current = false;
   for (;;) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -98,10 +120,14 @@ export async function runTransaction(
     }
     const ops: MultiOp[] = [];
     const roles: Role[] = [];
-    for (const p of unread) {
-      for (const c of p.conditions) {
-        if (c.type !== 'version') continue;
-        ops.push({ type: 'check', path: p.path, version: parseVersion(c.version) as number });
+    for (const [p, version] of direct) {
+      const op = p.op;
+      if (op) {
+        const data = op.type === 'put' ? encodeLive(op.value) : tombstoneData();
+        ops.push({ type: 'set', path: p.path, data, version });
+        roles.push({ kind: 'op', key: p.key, put: op.type === 'put', created: false, token: true });
+      } else {
+        ops.push({ type: 'check', path: p.path, version });
         roles.push({ kind: 'token' });
       }
     }
@@ -113,7 +139,7 @@ export async function runTransaction(
         const data = p.op.type === 'put' ? encodeLive(p.op.value) : tombstoneData();
         if (at) ops.push({ type: 'set', path: p.path, data, version: pinned ? at.stat.version : -1 });
         else ops.push({ type: 'create', path: p.path, data });
-        roles.push({ kind: 'op', key: p.key, put: p.op.type === 'put', created: !at });
+        roles.push({ kind: 'op', key: p.key, put: p.op.type === 'put', created: !at, token: false });
         creates ||= !at;
       } else if (pinned) {
         if (at) ops.push({ type: 'check', path: p.path, version: at.stat.version });
@@ -148,7 +174,8 @@ export async function runTransaction(
       });
       return { ok: true, versions };
     }
-    if (roles[result.index]?.kind === 'token') return { ok: false };
+    const refused = roles[result.index];
+    if (refused?.kind === 'token' || (refused?.kind === 'op' && refused.token)) return { ok: false };
     reads = await reader.after(paths, ctx, sent.on);
     current = true;
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { zookeeperCounter } from '@strongbox/bench';
 import { type Cluster, startCluster } from '@strongbox/cluster';
 import { createStore, type Store, toText } from '@strongbox/core';
 import type * as zk from 'node-zookeeper-client';
@@ -87,6 +88,57 @@ describe('versions', () => {
     expect(txn).toEqual({ ok: false });
     expect(await s.putIfVersion('k', 'four', '0')).toMatchObject({ ok: false });
     expect(toText((await s.get('k'))?.value ?? new Uint8Array())).toBe('two');
+  });
+
+  it('a transaction over version-conditioned keys is one multi, no read, and no stale token passes', async () => {
+    const s = await store(`/${unique('vtx')}`);
+    const a = await s.put('a', 'a1');
+    const b = await s.put('b', 'b1');
+    const requests = zookeeperCounter();
+    const before = await requests.count();
+    const done = await s.transaction({
+      conditions: [
+        { type: 'version', key: 'a', version: a.version },
+        { type: 'version', key: 'b', version: b.version },
+      ],
+      operations: [
+        { type: 'put', key: 'a', value: 'a2' },
+        { type: 'delete', key: 'b' },
+      ],
+    });
+    expect((await requests.count()) - before).toBe(1);
+    expect(done.ok).toBe(true);
+    const a2 = await s.get('a');
+    expect(done.ok && done.versions.get('a')).toBe(a2?.version);
+    expect(await s.get('b')).toBeUndefined();
+
+    // b deleted then re-created: its old token must not match the new incarnation, nor the tombstone.
+    const b3 = await s.put('b', 'b3');
+    const refused = [
+      [{ type: 'version', key: 'b', version: b.version }],
+      // The token of the tombstone's data version was never handed out.
+      [{ type: 'version', key: 'b', version: String(Number(b3.version) - 1) }],
+      // Two versions of one key cannot both hold.
+      [
+        { type: 'version', key: 'b', version: b3.version },
+        { type: 'version', key: 'b', version: b.version },
+      ],
+      // A key never written.
+      [{ type: 'version', key: 'never', version: '0' }],
+    ] as const;
+    for (const conditions of refused) {
+      const r = await s.transaction({
+        conditions: [{ type: 'version', key: 'a', version: a2?.version as string }, ...conditions],
+        operations: [
+          { type: 'put', key: 'a', value: 'lost' },
+          { type: 'put', key: 'b', value: 'lost' },
+        ],
+      });
+      expect(r).toEqual({ ok: false });
+    }
+    expect(toText((await s.get('a'))?.value ?? new Uint8Array())).toBe('a2');
+    expect(await s.get('b')).toMatchObject({ version: b3.version });
+    expect(await s.get('never')).toBeUndefined();
   });
 
   it('never matches a token it did not hand out', async () => {
