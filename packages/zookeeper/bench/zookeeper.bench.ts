@@ -1,7 +1,7 @@
 /**
  * strongbox over ZooKeeper against the raw node-zookeeper-client on a local 3-server ensemble:
- * the shared @strongbox/bench workloads at 1 and 64 workers, A/B interleaved, medians of 3
- * repeats, requests per op counted; goal: strongbox ≥ 95% of raw ops/s. Both sides talk to the
+ * the shared @strongbox/bench workloads at 1 and 64 workers, A/B interleaved in time slices, medians
+ * of 6 repeats, requests per op counted; goal: strongbox ≥ 95% of raw ops/s. Both sides talk to the
  * same server and read linearizably (a barrier multi pipelined before getData).
  *
  * Kept from the adapter's own bench: the price of linearizable reads, i.e. strongbox's get
@@ -12,6 +12,7 @@ import type { BenchReport } from '../../../scripts/bench.js';
 
 export default (): Promise<BenchReport> =>
   adapterBench('zookeeper', {
+    repeats: 6,
     extra: {
       label: 'vs plain getData',
       workloads: ['get'],
