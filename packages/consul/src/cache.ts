@@ -1,7 +1,7 @@
 import type { Entry } from '@strongbox/core';
 import { parseVersion } from './codec.js';
 
-/** Entries kept at most; the oldest is dropped first. */
+/** Entries kept at most; the one least recently changed is dropped first. */
 export const INDEX_CACHE_ENTRIES = 1024;
 /** Values longer than this are not kept (the cache stays under ~1 MiB). */
 export const INDEX_CACHE_VALUE_BYTES = 1024;
@@ -19,6 +19,8 @@ export class IndexCache {
   /** Remembers what a read or a successful write showed. */
   remember(key: string, value: Uint8Array, version: string): void {
     const index = parseVersion(version);
+    // Read again unchanged (the common case): nothing to learn, and no copy to make.
+    if (index !== undefined && this.#entries.get(key)?.index === index) return;
     this.#entries.delete(key);
     if (index === undefined || value.byteLength > INDEX_CACHE_VALUE_BYTES) return;
     this.#entries.set(key, { value: value.slice(), index });

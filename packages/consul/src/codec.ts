@@ -36,8 +36,10 @@ export function encodeValue(value: Uint8Array): string {
 
 /** A Consul entry as a strongbox entry: the version is the entry's ModifyIndex, a Raft index. */
 export function toEntry(raw: RawEntry): Entry {
-  // Copy out of the Buffer: small Buffers are views into a shared pool.
-  const value = raw.Value === null ? new Uint8Array(0) : new Uint8Array(Buffer.from(raw.Value, 'base64'));
+  const bytes = raw.Value === null ? undefined : Buffer.from(raw.Value, 'base64');
+  // A plain Uint8Array view of the decoded bytes, no copy (as the KV read's).
+  const value =
+    bytes === undefined ? new Uint8Array(0) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   return { key: raw.Key, value, version: String(raw.ModifyIndex) };
 }
 

@@ -1,9 +1,14 @@
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** A value as bytes: strings are encoded as UTF-8; bytes are returned as they are. */
+/**
+ * A value as bytes: strings are encoded as UTF-8 (into a plain Uint8Array view of a Buffer:
+ * Node encodes short strings about 3× faster that way than TextEncoder does); bytes are returned
+ * as they are.
+ */
 export function toBytes(value: Uint8Array | string): Uint8Array {
-  return typeof value === 'string' ? encoder.encode(value) : value;
+  if (typeof value !== 'string') return value;
+  const b = Buffer.from(value, 'utf8');
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 /** Decodes UTF-8 bytes to a string; throws on malformed UTF-8. */
@@ -21,14 +26,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** Orders two strings by their UTF-8 bytes, the order etcd, Consul and ZooKeeper keys sort in. */
 export function compareKeys(a: string, b: string): number {
   // UTF-16 code-unit order differs from UTF-8 byte order only around surrogate pairs.
-  const ab = encoder.encode(a);
-  const bb = encoder.encode(b);
-  const n = Math.min(ab.byteLength, bb.byteLength);
-  for (let i = 0; i < n; i++) {
-    const d = (ab[i] as number) - (bb[i] as number);
-    if (d !== 0) return d;
-  }
-  return ab.byteLength - bb.byteLength;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** The UTF-8 length of a string in bytes. */

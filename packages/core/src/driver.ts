@@ -13,6 +13,11 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** Runs `listener` once if the call is given up (deadline or abort); at once if it already was. */
   onCancel(listener: (reason: StoreError) => void): void;
+  /**
+   * Why the call was given up (its deadline passed or the caller aborted), or undefined while it
+   * is still on: the cheap way to check between steps (`signal.aborted` makes the signal).
+   */
+  readonly cancelled: StoreError | undefined;
   /** When the call gives up, in `Date.now()` milliseconds. */
   readonly deadline: number;
   /** Whether the caller set `timeoutMs` (else the deadline is the store's default). */

@@ -53,6 +53,10 @@ class Context implements CallContext {
     return this.#controller.signal;
   }
 
+  get cancelled(): StoreError | undefined {
+    return this.#reason;
+  }
+
   onCancel(listener: (reason: StoreError) => void): void {
     if (this.#reason !== undefined) {
       listener(this.#reason);

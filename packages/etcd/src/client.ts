@@ -120,7 +120,7 @@ export class EtcdConnection {
         if (
           !retryable(mapped) ||
           attempt + 1 >= this.#maxAttempts ||
-          ctx.signal.aborted ||
+          ctx.cancelled ||
           Date.now() + backoff + DEADLINE_MARGIN_MS >= ctx.deadline
         ) {
           throw mapped;

@@ -39,7 +39,7 @@ export const zookeeperCapabilities: StoreCapabilities = {
 const EMPTY = Buffer.alloc(0);
 
 function aborted(ctx: CallContext): void {
-  if (ctx.signal.aborted) throw ctx.signal.reason;
+  if (ctx.cancelled) throw ctx.cancelled;
 }
 
 /**

@@ -22,12 +22,16 @@ const PLAIN = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~')
   PLAIN[c.charCodeAt(0)] = 1;
 const HEX = '0123456789ABCDEF';
+/** A key of only the bytes kept as they are (the same set as PLAIN). */
+const UNESCAPED = /^[A-Za-z0-9_~-]*$/;
 
 /**
  * Encodes a key (or a prefix) as a znode name. Byte-wise and prefix-free per byte, so `a` is a
  * prefix of `b` (as UTF-8 bytes) exactly when `encodeKey(a)` is a prefix of `encodeKey(b)`.
  */
 export function encodeKey(key: string): string {
+  // Most keys need no escape at all: then the name is the key itself.
+  if (UNESCAPED.test(key)) return key;
   let out = '';
   for (const b of Buffer.from(key, 'utf8')) {
     out += PLAIN[b] ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;

@@ -110,7 +110,7 @@ export async function runTransaction(
   let reads = paths.length === 0 ? [] : await reader.plain(paths, ctx);
   let current = false;
   for (;;) {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (ctx.cancelled) throw ctx.cancelled;
     const failed = read.some((p, i) => !p.conditions.every((c) => holdsOn(c, reads[i])));
     if (failed) {
       if (current) return { ok: false };
