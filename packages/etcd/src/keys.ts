@@ -55,5 +55,6 @@ const MAX_REVISION = 2n ** 63n - 1n;
  */
 export function parseVersion(version: string): string | undefined {
   if (!/^[1-9][0-9]{0,18}$/.test(version)) return undefined;
-  return BigInt(version) <= MAX_REVISION ? version : undefined;
+  // Up to 18 digits is always below 2^63; only a 19-digit token needs the exact comparison.
+  return version.length < 19 || BigInt(version) <= MAX_REVISION ? version : undefined;
 }
