@@ -215,8 +215,7 @@ export class Connection {
       try {
         return await run(client);
       } catch (err) {
-        if (!isConnectionFailure(err) || ctx.cancelled)
-          throw castZkError(err, { write: false, sent: true });
+        if (!isConnectionFailure(err) || ctx.cancelled) throw castZkError(err, { write: false, sent: true });
         // The client reconnects on its own; ready() waits for it.
       }
     }
