@@ -53,44 +53,49 @@ export class MemberHealth {
   }
 }
 
+/** The signal of a policy context nobody aborts. */
+const NEVER = new AbortController().signal;
+
 class MemberPolicy implements IPolicy {
   declare readonly _altReturn: never;
-  readonly #inner = noop;
-  readonly onSuccess = this.#inner.onSuccess;
-  readonly onFailure = this.#inner.onFailure;
+  // Events of a policy that never fails a call by itself: nothing is ever emitted on them.
+  readonly onSuccess = noop.onSuccess;
+  readonly onFailure = noop.onFailure;
 
   constructor(
     private readonly health: MemberHealth,
     private readonly member: string,
   ) {}
 
-  async execute<T>(
-    fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T,
-    signal?: AbortSignal,
-  ): Promise<T> {
+  execute<T>(fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
     const started = Date.now();
-    // Thrown before `fn` runs, etcd3 takes this as "not sent" and tries the next member.
-    if (this.health.avoid(this.member, started)) throw new BrokenCircuitError();
+    // Refused before `fn` runs, etcd3 takes this as "not sent" and tries the next member.
+    if (this.health.avoid(this.member, started)) return Promise.reject(new BrokenCircuitError());
     let pending: Promise<T>;
     this.health.sending = this.member;
     try {
-      pending = this.#inner.execute(fn, signal);
+      // `fn` straight away: cockatiel's no-op policy would wrap every call in two async layers.
+      pending = Promise.resolve(fn({ signal: signal ?? NEVER }));
+    } catch (err) {
+      pending = Promise.reject(err);
     } finally {
       this.health.sending = undefined;
     }
-    try {
-      const result = await pending;
-      this.health.answered(this.member);
-      return result;
-    } catch (err) {
-      if (err instanceof GRPCCancelledError) {
-        // Usually noted already, as the call was cancelled (see `deadlinePassed`).
-        if (err.message.includes(DEADLINE_CANCEL)) this.health.deadlinePassed(this.member, started);
-      } else {
-        // etcd (or grpc) answered, even if with an error: the member is not hung.
+    return pending.then(
+      (result) => {
         this.health.answered(this.member);
-      }
-      throw err;
-    }
+        return result;
+      },
+      (err: unknown) => {
+        if (err instanceof GRPCCancelledError) {
+          // Usually noted already, as the call was cancelled (see `deadlinePassed`).
+          if (err.message.includes(DEADLINE_CANCEL)) this.health.deadlinePassed(this.member, started);
+        } else {
+          // etcd (or grpc) answered, even if with an error: the member is not hung.
+          this.health.answered(this.member);
+        }
+        throw err;
+      },
+    );
   }
 }
