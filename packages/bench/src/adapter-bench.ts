@@ -1,6 +1,6 @@
 import { startCluster } from '@strongbox/cluster';
 import { type BenchBackend, openTargets, rawClientPackage } from './backends.js';
-import { type BenchPlan, type Cell, runBench } from './harness.js';
+import { type BenchPlan, type Cell, DEFAULT_SLICES, runBench } from './harness.js';
 import { num, ratioSpread, withSpread } from './report/format.js';
 import { RATIO_GOAL } from './report/table.js';
 import type { Target } from './target.js';
@@ -78,7 +78,7 @@ export async function adapterBench(
     repeats: options.repeats ?? 3,
     runMs: options.runMs ?? 2_000,
     maxOps: options.maxOps ?? 50_000,
-    slices: options.slices ?? 4,
+    slices: options.slices ?? DEFAULT_SLICES,
   };
   const goalWorkloads = options.goalWorkloads ?? ['put', 'get', 'version-cas', 'contended-cas'];
   const cluster = await startCluster({ backend, nodes: options.nodes ?? 3 });

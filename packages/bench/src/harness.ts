@@ -22,6 +22,9 @@ export interface BenchPlan {
   readonly slices?: number;
 }
 
+/** Time slices per side in one run, unless a plan says otherwise. */
+export const DEFAULT_SLICES = 4;
+
 /** The default plan: every workload at 1, 16 and 64 workers, 3 repeats of 2 s in 4 slices. */
 export const defaultPlan: BenchPlan = {
   workloads: workloadNames,
@@ -29,7 +32,7 @@ export const defaultPlan: BenchPlan = {
   repeats: 3,
   runMs: 2_000,
   maxOps: 50_000,
-  slices: 4,
+  slices: DEFAULT_SLICES,
 };
 
 /** The figures of one target in one cell, each as the median and spread of the repeats. */
@@ -146,7 +149,7 @@ export async function runBench(options: {
           workload,
           bounds,
           counter,
-          plan.slices ?? 4,
+          plan.slices ?? DEFAULT_SLICES,
           signal,
         ).catch((err: unknown) => order.map(() => failedRun(err)));
         order.forEach((kind, i) => {

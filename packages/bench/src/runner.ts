@@ -32,7 +32,7 @@ export interface RunResult {
 /** A run gives up after this many failed operations: a broken cluster, not noise. */
 const MAX_ERRORS = 50;
 
-/** One side of an interleaved run: its target's workload and what its slices measured so far. */
+/** One side of an interleaved run: the target, and the key prefix its run seeds and uses. */
 export interface RunSide {
   readonly target: Target;
   /** Key prefix of this side's run (unique per run). */

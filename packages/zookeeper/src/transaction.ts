@@ -42,6 +42,11 @@ type Role =
       readonly token: boolean;
     };
 
+/** What an operation writes into its key's znode: the live value, or a tombstone for a delete. */
+function dataOf(op: NormalizedOperation): Buffer {
+  return op.type === 'put' ? encodeLive(op.value) : tombstoneData();
+}
+
 /** Whether a condition holds on a read of its key. */
 function holdsOn(c: NormalizedCondition, read: Read): boolean {
   const value = decodeData(read?.data);
@@ -123,8 +128,7 @@ export async function runTransaction(
     for (const [p, version] of direct) {
       const op = p.op;
       if (op) {
-        const data = op.type === 'put' ? encodeLive(op.value) : tombstoneData();
-        ops.push({ type: 'set', path: p.path, data, version });
+        ops.push({ type: 'set', path: p.path, data: dataOf(op), version });
         roles.push({ kind: 'op', key: p.key, put: op.type === 'put', created: false, token: true });
       } else {
         ops.push({ type: 'check', path: p.path, version });
@@ -136,7 +140,7 @@ export async function runTransaction(
       const at = reads[i];
       const pinned = p.conditions.length > 0;
       if (p.op) {
-        const data = p.op.type === 'put' ? encodeLive(p.op.value) : tombstoneData();
+        const data = dataOf(p.op);
         if (at) ops.push({ type: 'set', path: p.path, data, version: pinned ? at.stat.version : -1 });
         else ops.push({ type: 'create', path: p.path, data });
         roles.push({ kind: 'op', key: p.key, put: p.op.type === 'put', created: !at, token: false });
