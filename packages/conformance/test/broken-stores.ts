@@ -103,16 +103,17 @@ class VersionsReused extends FaithfulDriver {
   }
 }
 
-/** Reads come from a copy that lags one write behind (a follower serving reads). */
-class StaleReads extends FaithfulDriver {
+/** Keeps a copy of each key that lags one write behind (a follower's state). */
+class LaggingCopy extends FaithfulDriver {
   readonly #lagging = new Map<string, Entry | undefined>();
   readonly #pending = new Map<string, Entry | undefined>();
   private record(key: string): void {
     this.#lagging.set(key, this.#pending.get(key));
     this.#pending.set(key, this.state.get(key));
   }
-  override async get(key: string, ctx: CallContext) {
-    return this.#pending.has(key) ? this.#lagging.get(key) : super.get(key, ctx);
+  /** The key as the lagging copy holds it. */
+  protected lagged(key: string): Entry | undefined {
+    return this.#pending.has(key) ? this.#lagging.get(key) : this.state.get(key);
   }
   override async put(key: string, value: Uint8Array, c: WriteCondition | undefined, ctx: CallContext) {
     const r = await super.put(key, value, c, ctx);
@@ -123,6 +124,31 @@ class StaleReads extends FaithfulDriver {
     const r = await super.delete(key, v, ctx);
     this.record(key);
     return r;
+  }
+}
+
+/** Reads come from the lagging copy (a follower serving reads). */
+class StaleReads extends LaggingCopy {
+  override async get(key: string, _ctx: CallContext) {
+    return this.lagged(key);
+  }
+}
+
+/**
+ * Transactions of conditions only are judged on the lagging copy, while get stays current: etcd
+ * serves a txn without operations as a serializable read from the member it reaches.
+ */
+class StaleChecks extends LaggingCopy {
+  override async transaction(txn: NormalizedTransaction, ctx: CallContext): Promise<TransactionResult> {
+    if (txn.operations.length > 0) return super.transaction(txn, ctx);
+    const holds = txn.conditions.every((c) => {
+      const e = this.lagged(c.key);
+      if (c.type === 'absent') return e === undefined;
+      if (c.type === 'present') return e !== undefined;
+      if (c.type === 'version') return e?.version === c.version;
+      return e !== undefined && Buffer.from(e.value).equals(Buffer.from(c.value));
+    });
+    return holds ? { ok: true, versions: new Map() } : { ok: false };
   }
 }
 
@@ -172,6 +198,7 @@ export const brokenStores: Record<string, () => (state: MemoryState) => Store> =
   'a CAS that ignores the version': () => (s) => storeFromDriver(new CasIgnoresVersion(s)),
   'versions reused after delete': () => (s) => storeFromDriver(new VersionsReused(s)),
   'a stale read': () => (s) => storeFromDriver(new StaleReads(s)),
+  'a stale check (a transaction of conditions only)': () => (s) => storeFromDriver(new StaleChecks(s)),
   'a racy check-then-set CAS': () => (s) => storeFromDriver(new RacyCompare(s)),
   'a lost comparison thrown as an error': () => (s) => storeFromDriver(new ThrowsOnLostCompare(s)),
   'no-op writes that keep the old version': () => (s) => storeFromDriver(new SkipsNoOpWrites(s)),

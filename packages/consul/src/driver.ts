@@ -13,7 +13,7 @@ import {
 import { IndexCache } from './cache.js';
 import { type ConsulHttp, type RawEntry, type TxnOp, urlSafe } from './client.js';
 import { checkBodySize, encodeValue, parseVersion, toEntry, versionsOf, writeNonce } from './codec.js';
-import { classifyTxnErrors, deniedError } from './errors.js';
+import { classifyTxnErrors, deniedError, type RequestKind } from './errors.js';
 import { buildTransaction } from './transaction.js';
 
 /**
@@ -171,7 +171,8 @@ export class ConsulDriver implements Driver {
         attempt === 1 ? (key, value) => cache.indexOf(key, value) : undefined,
       );
       if (built === undefined) return { ok: false };
-      const out = await this.write(built.ops, ctx);
+      // Conditions alone write nothing: a failure is a read's (a read-only Consul txn, `consistent`).
+      const out = await this.write(built.ops, ctx, txn.operations.length === 0 ? 'read' : 'write');
       if (out.ok) {
         const versions = versionsOf(out.results, puts);
         for (const o of txn.operations) {
@@ -236,9 +237,9 @@ export class ConsulDriver implements Driver {
     }
   }
 
-  private write(ops: readonly TxnOp[], ctx: CallContext) {
+  private write(ops: readonly TxnOp[], ctx: CallContext, kind: RequestKind = 'write') {
     checkBodySize(ops);
-    return this.http.txn(ops, 'write', ctx);
+    return this.http.txn(ops, kind, ctx);
   }
 
   private absentOr(errors: Parameters<typeof classifyTxnErrors>[0]): undefined {

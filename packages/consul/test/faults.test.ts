@@ -160,9 +160,11 @@ describe('consul under faults', () => {
         20_000,
         async () => (await leaderSeenBy(survivor)) === '',
       );
-      const [write, read, txn] = await Promise.all([
+      const [write, read, check, txn] = await Promise.all([
         codeOf(s.put(`${p}k`, 'never')),
         codeOf(s.get(`${p}before`)),
+        // Conditions alone are a read: the survivor must not judge them on its own state.
+        codeOf(s.transaction({ conditions: [{ type: 'present', key: `${p}before` }], operations: [] })),
         codeOf(
           s.transaction({
             conditions: [{ type: 'absent', key: `${p}k` }],
@@ -170,7 +172,12 @@ describe('consul under faults', () => {
           }),
         ),
       ]);
-      expect({ write, read, txn }).toEqual({ write: 'UNAVAILABLE', read: 'UNAVAILABLE', txn: 'UNAVAILABLE' });
+      expect({ write, read, check, txn }).toEqual({
+        write: 'UNAVAILABLE',
+        read: 'UNAVAILABLE',
+        check: 'UNAVAILABLE',
+        txn: 'UNAVAILABLE',
+      });
     } finally {
       await Promise.all([a.restart(), b.restart()]);
       await cluster.waitReady();

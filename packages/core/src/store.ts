@@ -212,8 +212,10 @@ class DriverStore implements Store {
 
   transaction(spec: TransactionSpec, options?: CallOptions): Promise<TransactionResult> {
     let txn: ReturnType<typeof normalizeTransaction> | undefined;
+    // Conditions alone write nothing: such a transaction fails as a read does, never INDETERMINATE.
+    const kind: Kind = spec?.operations?.length === 0 ? 'read' : 'write';
     return this.call(
-      'write',
+      kind,
       options,
       () => {
         txn = normalizeTransaction(spec, this.capabilities, this.backend);

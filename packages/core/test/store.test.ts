@@ -46,7 +46,11 @@ describe('deadlines, abort and close (shared by every adapter)', () => {
     ).rejects.toMatchObject({
       code: 'INDETERMINATE',
     });
-    expect(log).toEqual(['get', 'put', 'transaction']);
+    // A transaction of conditions only writes nothing, so it is a read.
+    await expect(
+      store.transaction({ conditions: [{ type: 'absent', key: 'k' }], operations: [] }, { timeoutMs: 20 }),
+    ).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(log).toEqual(['get', 'put', 'transaction', 'transaction']);
   });
 
   it('the default deadline is requestTimeoutMs', async () => {
@@ -66,8 +70,15 @@ describe('deadlines, abort and close (shared by every adapter)', () => {
     const write = store.putIfAbsent('k', 'v', { signal: b.signal });
     a.abort();
     b.abort();
+    const c = new AbortController();
+    const check = store.transaction(
+      { conditions: [{ type: 'present', key: 'k' }], operations: [] },
+      { signal: c.signal },
+    );
+    c.abort();
     await expect(read).rejects.toMatchObject({ code: 'ABORTED' });
     await expect(write).rejects.toMatchObject({ code: 'INDETERMINATE' });
+    await expect(check).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('bad input is refused before the driver is called', async () => {

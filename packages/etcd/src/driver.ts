@@ -50,6 +50,17 @@ function compare(key: Buffer, c: WriteCondition | NormalizedCondition): ICompare
   }
 }
 
+/**
+ * The one operation of a transaction of conditions only. etcd serves a txn whose every operation is
+ * a serializable range (vacuously true of none) from the member's own state, without asking the
+ * leader: a follower that lags, or one cut off from the quorum, would judge the conditions on stale
+ * data. A linearizable range makes etcd confirm with a quorum first; `count_only` keeps it from
+ * sending any value back.
+ */
+function linearizableCheck(key: string): IRequestOp {
+  return { request_range: { key: keyBytes(key), count_only: true } };
+}
+
 /** The entry read by the failure branch `[{ request_range }]` of a single-key txn. */
 function currentOf(res: ITxnResponse, key: string): Entry | undefined {
   const kv = res.responses[0]?.response_range.kvs[0];
@@ -141,7 +152,10 @@ export class EtcdDriver implements Driver {
         ? { request_put: { key: keyBytes(op.key), value: valueBuffer(op.value) } }
         : { request_delete_range: { key: keyBytes(op.key) } },
     );
-    const res = await this.conn.run('write', ctx, (o) => this.kv.txn({ compare: compares, success: ops }, o));
+    // Conditions alone write nothing: a failure is a read's, and a retry is safe.
+    const kind = ops.length === 0 ? 'read' : 'write';
+    if (ops.length === 0) ops.push(linearizableCheck((txn.conditions[0] as NormalizedCondition).key));
+    const res = await this.conn.run(kind, ctx, (o) => this.kv.txn({ compare: compares, success: ops }, o));
     if (!res.succeeded) return { ok: false };
     const versions = new Map<string, string>();
     for (const op of txn.operations) if (op.type === 'put') versions.set(op.key, res.header.revision);

@@ -44,19 +44,33 @@ async function failure(p: Promise<unknown>): Promise<StoreError> {
 describe('quorum loss', () => {
   it('calls fail (never answer stale) while 2 of 3 members are down, and the same store recovers', async () => {
     const store = await createStore({ backend: 'etcd', endpoints: [...cluster.endpoints] });
-    const down = cluster.nodes.slice(1) as ClusterNode[];
+    const [alive, ...down] = cluster.nodes as [ClusterNode, ...ClusterNode[]];
+    // Sent to the survivor alone: the only member that could answer, and it still holds the key.
+    const survivor = await createStore({ backend: 'etcd', endpoints: [alive.clientEndpoint] });
     try {
       const k = `${prefix()}k`;
       const { version } = await store.put(k, 'before');
       await Promise.all(down.map((n) => n.kill()));
 
-      // The survivor still holds the key, but a linearizable read needs a quorum: it must fail.
-      const read = await failure(store.get(k, { timeoutMs: 1_500 }));
+      // A linearizable read needs a quorum: it must fail.
+      const read = await failure(survivor.get(k, { timeoutMs: 1_500 }));
       expect(['UNAVAILABLE', 'TIMEOUT']).toContain(read.code);
-      const write = await failure(store.putIfVersion(k, 'during', version, { timeoutMs: 1_500 }));
+      const write = await failure(survivor.putIfVersion(k, 'during', version, { timeoutMs: 1_500 }));
       expect(['UNAVAILABLE', 'TIMEOUT', 'INDETERMINATE']).toContain(write.code);
-      const list = await failure(store.list(prefix(), { timeoutMs: 1_500 }));
+      const list = await failure(survivor.list(prefix(), { timeoutMs: 1_500 }));
       expect(['UNAVAILABLE', 'TIMEOUT']).toContain(list.code);
+      // A transaction of conditions only is a read too. etcd judges a txn without operations on
+      // the member's own state unless the txn holds a linearizable range.
+      const check = await failure(
+        survivor.transaction(
+          { conditions: [{ type: 'version', key: k, version }], operations: [] },
+          { timeoutMs: 1_500 },
+        ),
+      );
+      expect(['UNAVAILABLE', 'TIMEOUT']).toContain(check.code);
+      // Through every endpoint, too.
+      const anyRead = await failure(store.get(k, { timeoutMs: 1_500 }));
+      expect(['UNAVAILABLE', 'TIMEOUT']).toContain(anyRead.code);
 
       await Promise.all(down.map((n) => n.restart()));
       // No new store: the same handle reconnects by itself.
@@ -65,8 +79,13 @@ describe('quorum loss', () => {
       expect(['before', 'during']).toContain(new TextDecoder().decode(after?.value));
       const next = await store.putIfVersion(k, 'after', after?.version ?? '');
       expect(next.ok).toBe(true);
+      const held = await survivor.transaction({
+        conditions: [{ type: 'version', key: k, version: next.ok ? next.version : '' }],
+        operations: [],
+      });
+      expect(held.ok).toBe(true);
     } finally {
-      await store.close();
+      await Promise.all([store.close(), survivor.close()]);
       await Promise.all(down.filter((n) => n.state !== 'running').map((n) => n.restart()));
     }
   });

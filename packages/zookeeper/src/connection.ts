@@ -223,15 +223,21 @@ export class Connection {
 
   /**
    * Sends one write; a failure after sending is INDETERMINATE (never retried here). Returns the
-   * answer with the session it was sent on (reads that follow it there are current).
+   * answer with the session it was sent on (reads that follow it there are current). `checkOnly`:
+   * the request changes nothing a caller can see (a multi of checks and tombstones), so a failure
+   * is a read's.
    */
-  async write<T>(ctx: CallContext, run: (client: Client) => Promise<T>): Promise<{ value: T; on: Client }> {
+  async write<T>(
+    ctx: CallContext,
+    run: (client: Client) => Promise<T>,
+    checkOnly = false,
+  ): Promise<{ value: T; on: Client }> {
     const client = await this.ready(ctx);
     this.#batch(client);
     try {
       return { value: await run(client), on: client };
     } catch (err) {
-      throw castZkError(err, { write: true, sent: true });
+      throw castZkError(err, { write: !checkOnly, sent: true });
     }
   }
 

@@ -158,7 +158,7 @@ export async function runTransaction(
       roles.push({ kind: 'pin' });
     }
     checkMultiSize(ops, 'write');
-    const sent = await conn.write(ctx, (c) => multi(c, ops, conn.acl));
+    const sent = await conn.write(ctx, (c) => multi(c, ops, conn.acl), txn.operations.length === 0);
     const result = sent.value;
     if (result.ok) {
       const versions = new Map<string, string>();

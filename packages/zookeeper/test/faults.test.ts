@@ -172,6 +172,11 @@ describe('faults', () => {
     expect(['UNAVAILABLE', 'INDETERMINATE']).toContain(w.code);
     const r = await storeErrorOf(s.get('k', { timeoutMs: 2000 }));
     expect(['UNAVAILABLE', 'TIMEOUT']).toContain(r.code);
+    // Conditions alone are a read: they fail too, and never as INDETERMINATE.
+    const c = await storeErrorOf(
+      s.transaction({ conditions: [{ type: 'present', key: 'k' }], operations: [] }, { timeoutMs: 2000 }),
+    );
+    expect(['UNAVAILABLE', 'TIMEOUT']).toContain(c.code);
     await Promise.all([cluster.nodes[0]?.restart(), cluster.nodes[1]?.restart()]);
     await eventually(
       'the handle to recover',

@@ -137,13 +137,21 @@ export const basicCases: ContractCase[] = [
   },
   {
     group: 'basics',
-    name: 'a write through one replica is seen by the next read through every other',
+    name: 'a write through one replica is seen by the next read, and the next check, through every other',
     async run({ replicas }) {
       for (let i = 0; i < 20; i++) {
         const writer = replicas[i % replicas.length];
         assert.ok(writer);
-        await writer.put('shared', `v${i}`);
-        for (const reader of replicas) assert.equal(await textOf(reader, 'shared'), `v${i}`);
+        const { version } = await writer.put('shared', `v${i}`);
+        for (const reader of replicas) {
+          // A transaction of conditions only is a read, and must be as current as get.
+          const check = await reader.transaction({
+            conditions: [{ type: 'version', key: 'shared', version }],
+            operations: [],
+          });
+          assert.ok(check.ok, `write ${i}: a check through a replica judged the key on an older state`);
+          assert.equal(await textOf(reader, 'shared'), `v${i}`);
+        }
       }
     },
   },
