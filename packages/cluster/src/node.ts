@@ -5,6 +5,9 @@ import { readTail } from './logs.js';
 import { until } from './poll.js';
 import { ServerProcess } from './process/server-process.js';
 
+/** How long pause() waits for every thread of a server to stop. */
+const PAUSE_TIMEOUT_MS = 5_000;
+
 /** A node's lifecycle state as this process drove it. */
 export type NodeState = 'running' | 'paused' | 'stopped' | 'killed' | 'exited';
 
@@ -79,12 +82,17 @@ export class ClusterNode {
     await this.proc.kill();
   }
 
-  /** SIGSTOP: the process freezes (as in a long GC pause) and keeps its sockets open. */
-  pause(): void {
+  /**
+   * SIGSTOP: the process freezes (as in a long GC pause) and keeps its sockets open. Resolves once
+   * every thread of the server has stopped: until then a request sent to it may still be answered.
+   */
+  async pause(): Promise<void> {
     if (this.current !== 'running')
       throw new ClusterError('INVALID_STATE', `cannot pause node ${this.name}: it is ${this.current}`);
-    this.proc?.signal('SIGSTOP');
+    const proc = this.proc;
+    proc?.signal('SIGSTOP');
     this.current = 'paused';
+    await proc?.waitStopped(PAUSE_TIMEOUT_MS);
   }
 
   /** SIGCONT after pause(). */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pidAlive } from '@strongbox/cluster';
@@ -56,8 +56,15 @@ describe.each(['etcd', 'zookeeper', 'consul'] as const)('%s', (backend) => {
     // Pause a follower: a majority remains, writes go on; resumed, it answers again.
     const follower = c.nodes.find((n) => n !== second && n.state === 'running');
     if (!follower) throw new Error('no follower');
-    follower.pause();
+    await follower.pause();
     expect(follower.state).toBe('paused');
+    // pause() resolves only when the kernel has stopped every thread, not just sent the signal.
+    const tasks = readdirSync(`/proc/${follower.pid}/task`);
+    const states = tasks.map((t) => {
+      const stat = readFileSync(`/proc/${follower.pid}/task/${t}/stat`, 'utf8');
+      return stat.charAt(stat.lastIndexOf(')') + 2);
+    });
+    expect(states.filter((st) => st !== 'T' && st !== 't')).toEqual([]);
     await c.write();
     follower.resume();
     await c.waitReady(30_000);

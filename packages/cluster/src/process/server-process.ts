@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ClusterError } from '../errors.js';
 import { WATCHDOG_SOURCE } from './watchdog.js';
@@ -153,6 +153,27 @@ export class ServerProcess {
     }
   }
 
+  /**
+   * Resolves once every thread of the server is stopped (after SIGSTOP), or when it exited. Linux
+   * wakes one thread to take a SIGSTOP; the others keep running, and can still answer a request,
+   * until that thread has been scheduled and stopped them. Without /proc (not Linux) it resolves
+   * at once. Throws when a thread still runs after `timeoutMs`.
+   */
+  async waitStopped(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const states = threadStates(this.pid);
+      if (states === undefined || !this.running || states.every((s) => s === 'T' || s === 't')) return;
+      if (Date.now() > deadline) {
+        throw new ClusterError(
+          'INVALID_STATE',
+          `pid ${this.pid} still has running threads ${timeoutMs} ms after SIGSTOP (states ${states.join('')})`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
   /** SIGKILL and wait for the exit. */
   async kill(): Promise<ExitStatus> {
     this.signal('SIGKILL');
@@ -185,4 +206,25 @@ export class ServerProcess {
   detach(): void {
     this.watchdog.stdin?.end();
   }
+}
+
+/** The state letter of each thread of `pid` (from /proc), or undefined without /proc or process. */
+function threadStates(pid: number): string[] | undefined {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  const states: string[] = [];
+  for (const t of tasks) {
+    try {
+      // "pid (comm) S ...": the state follows the last ')' (comm may contain spaces or parens).
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      states.push(stat.charAt(stat.lastIndexOf(')') + 2));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return states;
 }

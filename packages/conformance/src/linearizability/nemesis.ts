@@ -17,7 +17,7 @@ export interface NemesisNode {
   /** `running`, `paused`, `stopped`, `killed` or `exited`. */
   readonly state: string;
   kill(): Promise<void>;
-  pause(): void;
+  pause(): void | Promise<void>;
   resume(): void;
   /** Starts the node again with its data, and resolves once it answers. */
   restart(): Promise<void>;
@@ -82,7 +82,7 @@ export async function runNemesis(options: NemesisOptions): Promise<FaultRecord[]
     const fault: FaultRecord = { kind, node: target.node.name, leader: target.leader, start: clock.now() };
     try {
       if (kind === 'kill' || kind === 'kill-leader') await target.node.kill();
-      else target.node.pause();
+      else await target.node.pause();
     } catch (err) {
       fault.error = `could not inject: ${String(err)}`;
       fault.end = clock.now();
