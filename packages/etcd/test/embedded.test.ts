@@ -1,25 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeConformance } from '@strongbox/conformance/vitest';
 import { createStore, type Store, StoreError } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The cluster package's machine-wide port leases (not exported by @strongbox/cluster).
+import { reserveExactPorts, reservePorts } from '../../cluster/src/ports.js';
 
-/** Ports the kernel says are free now (released again before etcd binds them). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => {
-      const s = createServer();
-      return new Promise<ReturnType<typeof createServer>>((resolve) =>
-        s.listen(0, '127.0.0.1', () => resolve(s)),
-      );
-    }),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
+/**
+ * Two loopback ports (client, peer) leased machine-wide, from below the ephemeral range that
+ * outgoing connections take ports from. The lease is given back right away: etcd's embedded start
+ * leases the exact ports again itself, and fails if they are held.
+ */
+async function leasedPorts(): Promise<[number, number]> {
+  const lease = await reservePorts(2);
+  lease.release();
+  return lease.ports as [number, number];
 }
 
 // One embedded 1-node etcd, started by createStore itself, for the whole file. The replicas the
@@ -30,7 +27,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'strongbox-embedded-test-'));
-  const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
+  const [clientPort, peerPort] = await leasedPorts();
   endpoint = `127.0.0.1:${clientPort}`;
   owner = await createStore({ backend: 'etcd', embedded: { dataDir, clientPort, peerPort } });
 }, 120_000);
@@ -57,20 +54,29 @@ describe('embedded etcd', () => {
     }
   });
 
-  it('closing the store stops etcd; a restart on the same data dir rejoins with the data', async () => {
+  // Two embedded starts, each allowed 30 s for etcd and 5 s to connect.
+  it('closing the store stops etcd; a restart on the same data dir rejoins with the data', {
+    timeout: 120_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strongbox-embedded-restart-'));
     try {
-      const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
+      const [clientPort, peerPort] = await leasedPorts();
       const embedded = { dataDir: dir, name: 'restart-me', clientPort, peerPort };
       const first = await createStore({ backend: 'etcd', embedded });
       const { version } = await first.put('kept', 'before restart');
       await first.close();
-      const gone = await createStore({
-        backend: 'etcd',
-        endpoints: [`127.0.0.1:${clientPort}`],
-        connectTimeoutMs: 300,
-      }).catch((e: unknown) => e);
-      expect((gone as StoreError).code).toBe('UNAVAILABLE');
+      // Held while etcd is down, so no other server takes the ports before the restart.
+      const lease = await reserveExactPorts([clientPort, peerPort]);
+      try {
+        const gone = await createStore({
+          backend: 'etcd',
+          endpoints: [`127.0.0.1:${clientPort}`],
+          connectTimeoutMs: 300,
+        }).catch((e: unknown) => e);
+        expect((gone as StoreError).code).toBe('UNAVAILABLE');
+      } finally {
+        lease.release();
+      }
 
       const second = await createStore({ backend: 'etcd', embedded });
       try {

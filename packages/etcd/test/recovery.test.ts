@@ -42,7 +42,10 @@ async function failure(p: Promise<unknown>): Promise<StoreError> {
 }
 
 describe('quorum loss', () => {
-  it('calls fail (never answer stale) while 2 of 3 members are down, and the same store recovers', async () => {
+  // Up to 60 s per restart (the cluster's startup timeout), and 30 s for the store to reconnect.
+  it('calls fail (never answer stale) while 2 of 3 members are down, and the same store recovers', {
+    timeout: 240_000,
+  }, async () => {
     const store = await createStore({ backend: 'etcd', endpoints: [...cluster.endpoints] });
     const [alive, ...down] = cluster.nodes as [ClusterNode, ...ClusterNode[]];
     // Sent to the survivor alone: the only member that could answer, and it still holds the key.
@@ -92,49 +95,67 @@ describe('quorum loss', () => {
 });
 
 describe('a hung member', () => {
-  it('after one call runs into its deadline there, calls go to the other members until it answers again', async () => {
+  it('after one call runs into its deadline there, calls go to the other members until it answers again', {
+    timeout: 180_000,
+  }, async () => {
     const store = await createStore({ backend: 'etcd', endpoints: [...cluster.endpoints] });
     const leader = await cluster.waitForLeader();
     const victim = cluster.nodes.find((n) => n !== leader) as ClusterNode;
     try {
       const k = `${prefix()}k`;
       await store.put(k, 'v');
-      victim.pause();
+      await victim.pause();
+      // A deadline a healthy member meets even on a loaded machine, so only a call sent to the
+      // paused member runs into it (and, being that long, gets the member avoided).
+      const timeoutMs = 3_000;
       // etcd3 picks a member at random per call: within a few calls one lands on the paused member.
       // `avoidFrom` is when the member is avoided from: the hung call started before the adapter
       // noted it, so its window ends no earlier than `avoidFrom + AVOID_MS`.
       let avoidFrom = 0;
       for (let i = 0; i < 40 && avoidFrom === 0; i++) {
         const started = Date.now();
-        const r = await store.get(k, { timeoutMs: 1_000 }).catch((e: unknown) => e);
+        const r = await store.get(k, { timeoutMs }).catch((e: unknown) => e);
         if (r instanceof StoreError) {
           expect(r.code).toBe('TIMEOUT');
           avoidFrom = started;
         }
       }
       expect(avoidFrom).toBeGreaterThan(0);
-      // Without steering, about a third of these would wait for their deadline on the paused member.
-      // Once a window has passed, one call may be let through to try the member again (and time out
-      // there, opening the next window); on a loaded machine these 40 calls can outlast a window.
+      // Without steering, about a third of the calls in a window would wait for their deadline on
+      // the paused member, and the first of them fails the test. Once a window has passed, one call
+      // may be let through to try the member again (and fail there at its deadline: TIMEOUT, or
+      // INDETERMINATE for a write, which was sent), opening the next window. On a loaded machine a
+      // window can pass after a few calls: the calls (40 at least, as many as before) go on until 10
+      // of them started inside a window.
+      let calls = 0;
       let inWindow = 0;
-      const call = async <T>(op: () => Promise<T>): Promise<T | undefined> => {
+      type Outcome<T> = { ok: true; value: T } | { ok: false };
+      const call = async <T>(kind: 'read' | 'write', op: () => Promise<T>): Promise<Outcome<T>> => {
         const started = Date.now();
+        const windowed = started < avoidFrom + AVOID_MS;
+        calls++;
         try {
-          const r = await op();
-          if (started < avoidFrom + AVOID_MS) inWindow++;
-          return r;
+          const value = await op();
+          if (windowed) inWindow++;
+          return { ok: true, value };
         } catch (err) {
-          expect((err as StoreError).code).toBe('TIMEOUT');
-          if (started < avoidFrom + AVOID_MS) throw err;
+          if (windowed) {
+            const at = `${started - avoidFrom} ms into the ${AVOID_MS} ms window`;
+            throw new Error(`a ${kind} started ${at} failed`, { cause: err });
+          }
+          expect(err).toBeInstanceOf(StoreError);
+          expect(kind === 'write' ? ['TIMEOUT', 'INDETERMINATE'] : ['TIMEOUT']).toContain(
+            (err as StoreError).code,
+          );
           avoidFrom = started;
-          return undefined;
+          return { ok: false };
         }
       };
-      for (let i = 0; i < 20; i++) {
-        const got = await call(() => store.get(k, { timeoutMs: 1_000 }));
-        if (got !== undefined) expect(got?.key).toBe(k);
-        const put = await call(() => store.putIfAbsent(`${k}/${i}`, 'v', { timeoutMs: 1_000 }));
-        if (put !== undefined) expect(put.ok).toBe(true);
+      for (let i = 0; (calls < 40 || inWindow < 10) && calls < 200; i++) {
+        const got = await call('read', () => store.get(k, { timeoutMs }));
+        if (got.ok) expect(got.value?.key).toBe(k);
+        const put = await call('write', () => store.putIfAbsent(`${k}/${i}`, 'v', { timeoutMs }));
+        if (put.ok) expect(put.value.ok).toBe(true);
       }
       expect(inWindow).toBeGreaterThanOrEqual(10);
     } finally {
@@ -145,7 +166,10 @@ describe('a hung member', () => {
 });
 
 describe('a member killed under load', () => {
-  it('every write reports the truth: ok applied, UNAVAILABLE/TIMEOUT not applied, else INDETERMINATE', async () => {
+  // Waits of 30 s for the cluster, 10 s for the load, up to 60 s for the restart, 30 s for the list.
+  it('every write reports the truth: ok applied, UNAVAILABLE/TIMEOUT not applied, else INDETERMINATE', {
+    timeout: 240_000,
+  }, async () => {
     const victim = cluster.nodes[0] as ClusterNode;
     await eventually(async () => {
       const probe = await createStore({ backend: 'etcd', endpoints: [...cluster.endpoints] });
