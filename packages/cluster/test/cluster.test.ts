@@ -54,7 +54,9 @@ describe.each(['etcd', 'zookeeper', 'consul'] as const)('%s', (backend) => {
     await c.waitReady(30_000);
 
     // Pause a follower: a majority remains, writes go on; resumed, it answers again.
-    const follower = c.nodes.find((n) => n !== second && n.state === 'running');
+    // The leader now, not `second`: the restarted node may have forced an election meanwhile.
+    const leaderNow = await c.waitForLeader();
+    const follower = c.nodes.find((n) => n !== leaderNow && n.state === 'running');
     if (!follower) throw new Error('no follower');
     await follower.pause();
     expect(follower.state).toBe('paused');
