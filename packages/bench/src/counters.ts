@@ -62,16 +62,24 @@ export function consulCounter(endpoints: readonly string[]): RoundTripCounter {
   };
 }
 
-/** ZooKeeper request types that are the client's housekeeping, not the caller's work. */
-const HOUSEKEEPING = new Set([11 /* ping */, 100 /* auth */, 101 /* setWatches */, -11 /* closeSession */]);
+/**
+ * ZooKeeper request types that are housekeeping, not the caller's work. `exists` is strongbox's only
+ * for opening a store (does the root exist?) and for its connection probe, sent about once a second
+ * by every open store (packages/zookeeper/src/index.ts and connection.ts); no store call and no raw
+ * bench target sends it. Should a call ever use `exists`, it must leave this set.
+ */
+const HOUSEKEEPING = new Set([
+  11 /* ping */, 100 /* auth */, 101 /* setWatches */, -11 /* closeSession */, 3 /* exists: open and probe */,
+]);
 let zkRequests = 0;
 let zkHooked = false;
 
 /**
  * ZooKeeper: every request node-zookeeper-client queues for sending (one per getData, setData,
- * multi, …; pings and auth excluded), counted by wrapping its ConnectionManager's `queue` once for
- * the process. Client-side because the server's `mntr packets_received` also counts every
- * session's pings. A linearizable read is two requests (barrier + read) pipelined in one round trip.
+ * multi, …; pings, auth and the stores' exists probes excluded), counted by wrapping its
+ * ConnectionManager's `queue` once for the process. Client-side because the server's
+ * `mntr packets_received` also counts every session's pings. A linearizable read is two requests
+ * (barrier + read) pipelined in one round trip.
  */
 export function zookeeperCounter(): RoundTripCounter {
   if (!zkHooked) {
@@ -88,7 +96,7 @@ export function zookeeperCounter(): RoundTripCounter {
     zkHooked = true;
   }
   return {
-    method: 'requests queued by node-zookeeper-client (pings, auth excluded)',
+    method: 'requests queued by node-zookeeper-client (pings, auth, exists probes excluded)',
     count: async () => zkRequests,
     close() {},
   };

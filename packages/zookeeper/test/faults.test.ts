@@ -50,7 +50,10 @@ function serverPort(client: zk.Client): number | undefined {
 }
 
 describe('faults', () => {
-  it('a write that cannot be sent is UNAVAILABLE; the same handle works again when its server is back', async () => {
+  // Waits up to 10 s for the failure, 60 s for the restart and 30 s for the recovery, besides the calls.
+  it('a write that cannot be sent is UNAVAILABLE; the same handle works again when its server is back', {
+    timeout: 180_000,
+  }, async () => {
     const root = `/${unique('down')}`;
     const s = await store(root, [endpoint(0)]);
     const other = await store(root, [endpoint(1), endpoint(2)]);
@@ -73,7 +76,7 @@ describe('faults', () => {
     const root = `/${unique('paused')}`;
     const s = await store(root, [endpoint(2)], 6000);
     await s.put('k', 'before');
-    cluster.nodes[2]?.pause();
+    await cluster.nodes[2]?.pause();
     const err = await storeErrorOf(s.put('k', 'maybe', { timeoutMs: 1000 }));
     expect(err.code).toBe('INDETERMINATE');
     cluster.nodes[2]?.resume();
@@ -96,7 +99,7 @@ describe('faults', () => {
     const port = await conn.read(ctx(5000), async (c) => serverPort(c));
     const silent = cluster.nodes.find((n) => n.clientEndpoint.endsWith(`:${port}`));
     expect(silent).toBeDefined();
-    silent?.pause();
+    await silent?.pause();
     // No request gets an answer from the paused server; the probe drops it after 2/3 of the session timeout.
     const read = await conn.read(ctx(15_000), (c) => getData(c, root));
     expect(read?.stat).toBeDefined();
@@ -104,10 +107,12 @@ describe('faults', () => {
     expect(await conn.read(ctx(5000), async (c) => serverPort(c))).not.toBe(port);
   });
 
-  it('an expired session is replaced by a new one without a restart', async () => {
+  // Waits up to 30 s for the expiry, 60 s for the restart and 30 s for the read, besides the calls.
+  it('an expired session is replaced by a new one without a restart', { timeout: 180_000 }, async () => {
     const root = `/${unique('expiry')}`;
     await store(root, [...cluster.endpoints]);
-    const conn = new Connection({ endpoints: [endpoint(0)], sessionTimeoutMs: 2000 }, root);
+    // Long enough that a stall of the restarted server does not expire the replacement session too.
+    const conn = new Connection({ endpoints: [endpoint(0)], sessionTimeoutMs: 4000 }, root);
     conns.push(conn);
     await conn.waitConnected(10_000);
     // An ephemeral znode shows from another server when the ensemble expires the session.
@@ -137,7 +142,10 @@ describe('faults', () => {
     expect(conn.sessions).toBe(2);
   });
 
-  it('a replica on a lagging follower still reads every completed write (get and list)', async () => {
+  // 20 rounds of freezing a follower; each call may wait for the follower to catch up.
+  it('a replica on a lagging follower still reads every completed write (get and list)', {
+    timeout: 180_000,
+  }, async () => {
     const root = `/${unique('lag')}`;
     const leader = await cluster.waitForLeader();
     const follower = cluster.nodes.find((n) => n !== leader) as (typeof cluster.nodes)[number];
@@ -149,21 +157,25 @@ describe('faults', () => {
     for (let i = 0; i < 20; i++) {
       // The follower misses the commit while frozen and applies it after it wakes up; a plain
       // getData served right then could be stale.
-      follower.pause();
+      await follower.pause();
       try {
-        await writer.put(`k${i}`, String(i));
+        await writer.put(`k${i}`, String(i), { timeoutMs: 20_000 });
       } finally {
         follower.resume();
       }
+      // The woken follower may resync with the leader first: give the calls time, not a pass on staleness.
       // list first: a get's barrier before it on the session would make its reads current.
-      const listed = await reader.list('k');
-      const got = await reader.get(`k${i}`);
+      const listed = await reader.list('k', { timeoutMs: 20_000 });
+      const got = await reader.get(`k${i}`, { timeoutMs: 20_000 });
       expect(got && toText(got.value)).toBe(String(i));
       expect(listed.map((e) => e.key)).toContain(`k${i}`);
     }
   });
 
-  it('without a quorum writes fail (never succeed) and reads fail; with it back the handle works', async () => {
+  // Waits up to 60 s for two restarts and 60 s for the recovery, besides the calls.
+  it('without a quorum writes fail (never succeed) and reads fail; with it back the handle works', {
+    timeout: 240_000,
+  }, async () => {
     const root = `/${unique('quorum')}`;
     const s = await store(root, [...cluster.endpoints]);
     await s.put('k', 'before');
