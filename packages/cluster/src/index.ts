@@ -12,6 +12,7 @@ export {
   type ParsedClusterOptions,
   zookeeperClusterOptions,
 } from './options.js';
+export { type PortLease, reserveExactPorts, reservePorts } from './ports.js';
 export { pidAlive } from './process/pids.js';
 export { liveServerPids } from './process/server-process.js';
 export { ENV_SERVERS_DIR } from './provision/env.js';

@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reserveExactPorts, reservePorts } from '@strongbox/cluster';
 import { describeConformance } from '@strongbox/conformance/vitest';
 import { createStore, type Store, StoreError } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The cluster package's machine-wide port leases (not exported by @strongbox/cluster).
-import { reserveExactPorts, reservePorts } from '../../cluster/src/ports.js';
 
 /**
  * Two loopback ports (client, peer) leased machine-wide, from below the ephemeral range that
