@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,8 +72,15 @@ describe('no orphan servers', () => {
     child.kill('SIGKILL');
     await exited;
     expect(await survivors(pids, 5_000)).toEqual([]);
-    // Its temp data dir outlives it, until the next cluster start sweeps dirs of dead owners.
-    expect(existsSync(dataDir)).toBe(true);
+    // Its temp data dir outlives it, marked with its dead owner, until a cluster start sweeps the
+    // dirs of dead owners. A cluster started by another test worker may sweep it at any moment.
+    let owner: string | undefined;
+    try {
+      owner = readFileSync(join(dataDir, '.strongbox-owner'), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (owner !== undefined) expect(owner).toBe(String(child.pid));
     sweepTemporaryDataDirs();
     expect(existsSync(dataDir)).toBe(false);
   });

@@ -112,7 +112,8 @@ describe('the nemesis schedule', () => {
       const run = await runLinearizability({
         name: kind,
         backend: 'memory',
-        durationMs: 700,
+        // Room for two fault cycles (4 × 100 ms) even when the event loop lags on a busy machine.
+        durationMs: 2_000,
         thinkMs: 1,
         openStore: async () => createMemoryStore({ state }),
         nemesis: { cluster, kind, faultMs: 100, healMs: 100 },
