@@ -23,7 +23,8 @@ export class IndexCache {
     if (index !== undefined && this.#entries.get(key)?.index === index) return;
     this.#entries.delete(key);
     if (index === undefined || value.byteLength > INDEX_CACHE_VALUE_BYTES) return;
-    this.#entries.set(key, { value: value.slice(), index });
+    // A copy: a caller's Buffer may change after the call, and Buffer#slice would be a view of it.
+    this.#entries.set(key, { value: new Uint8Array(value), index });
     if (this.#entries.size > INDEX_CACHE_ENTRIES) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);

@@ -34,7 +34,8 @@ export class MemoryState {
   }
 
   set(key: string, value: Uint8Array): Entry {
-    const entry: Entry = { key, value: value.slice(), version: String(++this.#revision) };
+    // A copy: the caller's bytes may be a Buffer, whose slice() is a view of the same memory.
+    const entry: Entry = { key, value: new Uint8Array(value), version: String(++this.#revision) };
     this.#entries.set(key, entry);
     return entry;
   }
@@ -58,6 +59,11 @@ export class MemoryState {
   }
 }
 
+/** An entry the caller may change without changing the store (as a real backend's answer). */
+function copyOf(e: Entry | undefined): Entry | undefined {
+  return e === undefined ? undefined : { key: e.key, value: new Uint8Array(e.value), version: e.version };
+}
+
 /**
  * The driver behind the in-memory store. Exported so test doubles (the conformance suite's
  * deliberately broken stores) can override one method and keep the rest faithful.
@@ -69,11 +75,11 @@ export class MemoryDriver implements Driver {
   constructor(protected readonly state: MemoryState) {}
 
   async get(key: string, _ctx?: CallContext): Promise<Entry | undefined> {
-    return this.state.get(key);
+    return copyOf(this.state.get(key));
   }
 
   async list(prefix: string, _limit?: number, _ctx?: CallContext): Promise<Entry[]> {
-    return this.state.list(prefix);
+    return this.state.list(prefix).map((e) => copyOf(e) as Entry);
   }
 
   async put(
@@ -83,14 +89,14 @@ export class MemoryDriver implements Driver {
     _ctx?: CallContext,
   ): Promise<CasResult> {
     if (condition !== undefined && !this.state.holds({ ...condition, key })) {
-      return { ok: false, current: this.state.get(key) };
+      return { ok: false, current: copyOf(this.state.get(key)) };
     }
     return { ok: true, version: this.state.set(key, value).version };
   }
 
   async delete(key: string, ifVersion: string | undefined, _ctx?: CallContext): Promise<DriverDeleteResult> {
     if (ifVersion !== undefined && !this.state.holds({ type: 'version', key, version: ifVersion })) {
-      return { ok: false, current: this.state.get(key) };
+      return { ok: false, current: copyOf(this.state.get(key)) };
     }
     return { ok: true, deleted: this.state.remove(key) };
   }

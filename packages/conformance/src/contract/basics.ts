@@ -61,6 +61,26 @@ export const basicCases: ContractCase[] = [
   },
   {
     group: 'basics',
+    name: 'a Buffer changed after its put does not change what is stored, or what a CAS compares against',
+    async run({ store }) {
+      // Node's Buffer#slice is a view, not a copy: a store that "copies" with slice keeps the
+      // caller's memory, and a value-CAS could then win against bytes that were never stored.
+      const buf = Buffer.from('original');
+      await store.put('k', buf);
+      buf.write('mutated!');
+      assert.equal(await textOf(store, 'k'), 'original');
+      const cas = await store.compareAndSwap('k', Buffer.from('mutated!'), 'next');
+      assert.equal(cas.ok, false, 'a CAS on bytes the key never held must lose');
+      assert.equal(await textOf(store, 'k'), 'original');
+      const read = await store.get('k');
+      assert.ok(read);
+      // Changing what a read returned must not change the store either.
+      read.value.fill(0x78);
+      assert.equal(await textOf(store, 'k'), 'original');
+    },
+  },
+  {
+    group: 'basics',
     name: 'every write gets a new version; put overwrites',
     async run({ store }) {
       const versions = new Set<string>();
