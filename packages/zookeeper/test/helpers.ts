@@ -19,11 +19,29 @@ export async function rawClient(
   return client;
 }
 
-/** getData through a raw client: data and stat, or the ZooKeeper error code. */
-export function rawGet(
+/**
+ * A check-only multi on the raw client's session: a quorum write, so the client's server answers
+ * later reads on that session only after applying every write committed before it.
+ */
+export function rawBarrier(client: zk.Client): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    client
+      .transaction()
+      .check('/', -1)
+      .commit((err) => (err ? reject(err) : resolve())),
+  );
+}
+
+/**
+ * getData through a raw client: data and stat, or the ZooKeeper error code. A {@link rawBarrier}
+ * goes first, so the read sees every write committed before the call (a plain getData may be
+ * served by a follower that has not applied them yet).
+ */
+export async function rawGet(
   client: zk.Client,
   path: string,
 ): Promise<{ data: Buffer; stat: zk.Stat } | { code: number }> {
+  await rawBarrier(client);
   return new Promise((resolve) => {
     client.getData(path, (err, data, stat) => {
       if (err) resolve({ code: (err as zk.Exception).getCode() });

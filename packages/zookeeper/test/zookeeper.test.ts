@@ -6,7 +6,7 @@ import type * as zk from 'node-zookeeper-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReadmeQuickStart } from '../../../test/support/readme.js';
 import { encodeKey } from '../src/layout.js';
-import { rawClient, rawGet, storeErrorOf, unique } from './helpers.js';
+import { rawBarrier, rawClient, rawGet, storeErrorOf, unique } from './helpers.js';
 
 let cluster: Cluster;
 let raw: zk.Client;
@@ -61,6 +61,7 @@ describe('znode layout', () => {
     expect((await s.list('a/b')).map((e) => e.key)).toEqual(['a/b/c', 'a/bc']);
     expect((await s.list('é/')).map((e) => toText(e.value))).toEqual(['é/😀']);
     expect((await s.list('', { limit: 2 })).map((e) => e.key)).toEqual(['%2F', '..']);
+    await rawBarrier(raw);
     const names = await new Promise<string[]>((resolve, reject) =>
       raw.getChildren(`${root}/data`, (err, children) => (err ? reject(err) : resolve(children))),
     );
@@ -225,6 +226,7 @@ describe('digest auth and ACLs', () => {
     expect(await rawGet(raw, path)).toEqual({ code: -102 });
     // Reading an ACL needs READ or ADMIN on the znode (ZooKeeper 3.8): ask as alice.
     const asAlice = await rawClient(cluster.endpoints.join(','), alice);
+    await rawBarrier(asAlice);
     const acl = await new Promise<zk.ACL[]>((resolve, reject) =>
       asAlice.getACL(path, (err, acls) => (err ? reject(err) : resolve(acls))),
     ).finally(() => asAlice.close());
