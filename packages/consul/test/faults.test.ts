@@ -37,7 +37,8 @@ async function leaderSeenBy(node: ClusterNode): Promise<string> {
 }
 
 /**
- * Waits until the cluster is ready and every server has named the same leader for 3 s in a row.
+ * Waits until the cluster is ready, every server has named the same leader for 3 s in a row, and a
+ * write through each server has succeeded.
  * Consul 1.8's Raft has no pre-vote: a restarted server that misses heartbeats for a moment calls an
  * election with a higher term, and the leader steps down, seconds after waitReady already passed.
  */
@@ -55,6 +56,18 @@ async function settled(c: Cluster): Promise<void> {
     }
     return Date.now() - since >= 3_000;
   });
+  // A server's pooled RPC connection to a restarted peer is stale until a request fails on it:
+  // the first write it forwards there can be a 500 "stream closed". One write through every
+  // server, until each succeeds, uses those connections up before the test's own calls.
+  for (const n of c.nodes) {
+    await until(`a write through ${n.name} to succeed`, 20_000, async () => {
+      const r = await fetch(`http://${n.clientEndpoint}/v1/kv/settle-${n.name}`, {
+        method: 'PUT',
+        body: 'x',
+      });
+      return r.ok;
+    });
+  }
 }
 
 describe('consul under faults', () => {
@@ -89,7 +102,12 @@ describe('consul under faults', () => {
     const p = prefix();
     const s = await store([node.clientEndpoint]);
     const other = await store([peer.clientEndpoint]);
-    await s.put(`${p}warm`, 'x');
+    // Setup, not the subject: retried while a server still answers a 500 after the last restart.
+    await until(
+      'a first write through the store',
+      20_000,
+      async () => (await codeOf(s.put(`${p}warm`, 'x'))) === 'ok',
+    );
     // pause() resolves once every thread of the server is stopped: before that, one CI run saw
     // this put answered 'ok' by threads the SIGSTOP had not reached yet.
     await node.pause();
