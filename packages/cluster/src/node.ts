@@ -85,6 +85,7 @@ export class ClusterNode {
   /**
    * SIGSTOP: the process freezes (as in a long GC pause) and keeps its sockets open. Resolves once
    * every thread of the server has stopped: until then a request sent to it may still be answered.
+   * Rejects (INVALID_STATE) if a thread still runs after 5 s; the node is then resumed (running).
    */
   async pause(): Promise<void> {
     if (this.current !== 'running')
@@ -92,7 +93,16 @@ export class ClusterNode {
     const proc = this.proc;
     proc?.signal('SIGSTOP');
     this.current = 'paused';
-    await proc?.waitStopped(PAUSE_TIMEOUT_MS);
+    try {
+      await proc?.waitStopped(PAUSE_TIMEOUT_MS, () => this.current === 'paused' && this.proc === proc);
+    } catch (err) {
+      // Not frozen in time: undo the pause, so a caller that gives up leaves a running node.
+      if (this.current === 'paused' && this.proc === proc) {
+        proc?.signal('SIGCONT');
+        this.current = 'running';
+      }
+      throw err;
+    }
   }
 
   /** SIGCONT after pause(). */

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pidAlive } from '@strongbox/cluster';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Backend, type Cluster, ClusterError, startCluster } from '../src/index.js';
+import { threadStates } from '../src/process/server-process.js';
 
 const started: Cluster[] = [];
 afterAll(async () => {
@@ -61,11 +62,8 @@ describe.each(['etcd', 'zookeeper', 'consul'] as const)('%s', (backend) => {
     await follower.pause();
     expect(follower.state).toBe('paused');
     // pause() resolves only when the kernel has stopped every thread, not just sent the signal.
-    const tasks = readdirSync(`/proc/${follower.pid}/task`);
-    const states = tasks.map((t) => {
-      const stat = readFileSync(`/proc/${follower.pid}/task/${t}/stat`, 'utf8');
-      return stat.charAt(stat.lastIndexOf(')') + 2);
-    });
+    const states = threadStates(follower.pid as number) ?? [];
+    expect(states.length).toBeGreaterThan(1);
     expect(states.filter((st) => st !== 'T' && st !== 't')).toEqual([]);
     await c.write();
     follower.resume();

@@ -41,7 +41,13 @@ describe('consul error mapping', () => {
     expect(await codeOf(s.transaction({ operations: [{ type: 'put', key: 'a', value: 'b' }] }))).toBe(
       'INDETERMINATE',
     );
-    expect(fake.seen).toHaveLength(4);
+    // Conditions alone write nothing: a read's error, never INDETERMINATE.
+    expect(
+      await codeOf(
+        s.transaction({ conditions: [{ type: 'version', key: 'a', version: '7' }], operations: [] }),
+      ),
+    ).toBe('UNAVAILABLE');
+    expect(fake.seen).toHaveLength(5);
   });
 
   it.each([

@@ -157,13 +157,14 @@ export class ServerProcess {
    * Resolves once every thread of the server is stopped (after SIGSTOP), or when it exited. Linux
    * wakes one thread to take a SIGSTOP; the others keep running, and can still answer a request,
    * until that thread has been scheduled and stopped them. Without /proc (not Linux) it resolves
-   * at once. Throws when a thread still runs after `timeoutMs`.
+   * at once, and as soon as `wanted()` turns false (the node was resumed meanwhile). Throws when a
+   * thread still runs after `timeoutMs`.
    */
-  async waitStopped(timeoutMs: number): Promise<void> {
+  async waitStopped(timeoutMs: number, wanted: () => boolean = () => true): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const states = threadStates(this.pid);
-      if (states === undefined || !this.running || states.every((s) => s === 'T' || s === 't')) return;
+      if (states === undefined || !this.running || !wanted() || states.every(notRunning)) return;
       if (Date.now() > deadline) {
         throw new ClusterError(
           'INVALID_STATE',
@@ -208,8 +209,16 @@ export class ServerProcess {
   }
 }
 
-/** The state letter of each thread of `pid` (from /proc), or undefined without /proc or process. */
-function threadStates(pid: number): string[] | undefined {
+/** Whether a thread in this /proc state letter can run no code: stopped, traced, zombie or dead. */
+function notRunning(state: string): boolean {
+  return state === 'T' || state === 't' || state === 'Z' || state === 'X';
+}
+
+/**
+ * @internal The state letter of each thread of `pid` (from /proc), or undefined without /proc or
+ * process.
+ */
+export function threadStates(pid: number): string[] | undefined {
   let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
