@@ -245,6 +245,21 @@ describe('an answer lost after etcd applied the write', () => {
       await s.close();
     }
   });
+
+  it('a transaction of conditions only is a read: its lost answer is asked again, not INDETERMINATE', async () => {
+    const s = await createStore({ backend: 'etcd', endpoints: [endpoint] });
+    try {
+      const k = `${prefix()}k`;
+      await s.get(k); // connected, so the cut hits the transaction's answer
+      const cutsBefore = proxy.cuts;
+      proxy.armed = true;
+      const r = await s.transaction({ conditions: [{ type: 'absent', key: k }], operations: [] });
+      expect(proxy.cuts).toBe(cutsBefore + 1);
+      expect(r).toEqual({ ok: true, versions: new Map() });
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe('connecting', () => {
