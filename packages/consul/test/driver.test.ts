@@ -179,6 +179,36 @@ describe('consul driver on a real 3-server cluster', () => {
     }
   });
 
+  it('asks for a consistent read on every read, and sends writes without it', async () => {
+    const p = prefix();
+    const sent = async (fn: () => Promise<unknown>) => (await countRequests(fn)).sent;
+    const reads = [
+      ...(await sent(() => store.get(`${p}k`))),
+      ...(await sent(() => store.get(`${p}ü`))), // a read transaction: the key cannot travel in a URL
+      ...(await sent(() => store.list(p))),
+      ...(await sent(() => store.list(`${p}ü`))),
+      ...(await sent(() =>
+        store.transaction({ conditions: [{ type: 'absent', key: `${p}k` }], operations: [] }),
+      )),
+    ];
+    expect(reads.map((r) => r.split('?')[0])).toEqual([
+      `GET /v1/kv/${encodeURIComponent(`${p}k`)}`,
+      'PUT /v1/txn',
+      `GET /v1/kv/${encodeURIComponent(p)}`,
+      'PUT /v1/txn',
+      'PUT /v1/txn',
+    ]);
+    for (const r of reads)
+      expect(new URL(r.split(' ')[1] as string, 'http://x').searchParams.get('consistent'), r).toBe('1');
+    const writes = [
+      ...(await sent(() => store.put(`${p}k`, 'a'))),
+      ...(await sent(() => store.putIfVersion(`${p}k`, 'b', '1'))).slice(0, 1), // the cas; a lost one reads after
+      ...(await sent(() => store.delete(`${p}k`))),
+    ];
+    expect(writes).toHaveLength(3);
+    for (const w of writes) expect(w, w).toMatch(/^PUT \/v1\/txn(\?(?!.*consistent).*)?$/);
+  });
+
   it('treats versions it cannot have issued as never matching (0 would mean "absent" to Consul)', async () => {
     const p = prefix();
     for (const v of ['0', '-1', 'abc', '1e3', '99999999999999999999']) {
