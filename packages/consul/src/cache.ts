@@ -1,7 +1,7 @@
 import type { Entry } from '@strongbox/core';
 import { parseVersion } from './codec.js';
 
-/** Entries kept at most; the one least recently changed is dropped first. */
+/** Entries kept at most; the key remembered longest ago (first added, not since forgotten) is dropped first. */
 export const INDEX_CACHE_ENTRIES = 1024;
 /** Values longer than this are not kept (the cache stays under ~1 MiB). */
 export const INDEX_CACHE_VALUE_BYTES = 1024;
@@ -14,17 +14,27 @@ export const INDEX_CACHE_VALUE_BYTES = 1024;
  * adapter reads the key as it would have without the cache.
  */
 export class IndexCache {
-  readonly #entries = new Map<string, { readonly value: Uint8Array; readonly index: number }>();
+  readonly #entries = new Map<string, { value: Uint8Array; index: number }>();
 
   /** Remembers what a read or a successful write showed. */
   remember(key: string, value: Uint8Array, version: string): void {
     const index = parseVersion(version);
+    const known = this.#entries.get(key);
     // Read again unchanged (the common case): nothing to learn, and no copy to make.
-    if (index !== undefined && this.#entries.get(key)?.index === index) return;
-    this.#entries.delete(key);
-    if (index === undefined || value.byteLength > INDEX_CACHE_VALUE_BYTES) return;
+    if (known !== undefined && index !== undefined && known.index === index) return;
+    if (index === undefined || value.byteLength > INDEX_CACHE_VALUE_BYTES) {
+      if (known !== undefined) this.#entries.delete(key);
+      return;
+    }
     // A copy: a caller's Buffer may change after the call, and Buffer#slice would be a view of it.
-    this.#entries.set(key, { value: new Uint8Array(value), index });
+    const copy = new Uint8Array(value);
+    if (known !== undefined) {
+      // Changed in place: a Map delete and re-insert on every write costs more than the rest of this.
+      known.value = copy;
+      known.index = index;
+      return;
+    }
+    this.#entries.set(key, { value: copy, index });
     if (this.#entries.size > INDEX_CACHE_ENTRIES) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);

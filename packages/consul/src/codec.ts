@@ -9,7 +9,9 @@ import type { RawEntry, TxnOp } from './client.js';
  */
 export const MAX_TXN_BODY_BYTES = 512 * 1024;
 
-const nonces = new Uint32Array(256);
+// Refilled 1,024 nonces at a time: one call into the system's random source costs far more than
+// the bytes it returns.
+const nonces = new Uint32Array(2048);
 let nextNonce = nonces.length;
 
 /**
@@ -53,25 +55,29 @@ export function parseVersion(version: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** The new version of every key in `keys`, from the results of a committed transaction. */
-export function versionsOf(results: readonly RawEntry[], keys: Iterable<string>): Map<string, string> {
-  // Results also hold entries of `get` ops (present conditions) with older indexes: the write's
-  // own result has the highest ModifyIndex of that key.
-  const best = new Map<string, number>();
-  for (const r of results) best.set(r.Key, Math.max(best.get(r.Key) ?? 0, r.ModifyIndex));
-  const versions = new Map<string, string>();
-  for (const key of keys) {
-    const index = best.get(key);
-    if (index === undefined) {
-      throw new StoreError(
-        'INDETERMINATE',
-        `consul applied the write but returned no entry for key ${JSON.stringify(key)} (an ACL token without read ` +
-          'access to it?), so its new version is unknown',
-        { backend: 'consul' },
-      );
-    }
-    versions.set(key, String(index));
+/**
+ * The new version of `key` from the results of a committed transaction. Results also hold entries
+ * of `get` ops (present conditions) with older indexes: the write's own result has the highest
+ * ModifyIndex of that key.
+ */
+export function versionOf(results: readonly RawEntry[], key: string): string {
+  let best = 0;
+  for (const r of results) if (r.Key === key && r.ModifyIndex > best) best = r.ModifyIndex;
+  if (best === 0) {
+    throw new StoreError(
+      'INDETERMINATE',
+      `consul applied the write but returned no entry for key ${JSON.stringify(key)} (an ACL token without read ` +
+        'access to it?), so its new version is unknown',
+      { backend: 'consul' },
+    );
   }
+  return String(best);
+}
+
+/** The new version of every key in `keys` (see {@link versionOf}). */
+export function versionsOf(results: readonly RawEntry[], keys: Iterable<string>): Map<string, string> {
+  const versions = new Map<string, string>();
+  for (const key of keys) versions.set(key, versionOf(results, key));
   return versions;
 }
 

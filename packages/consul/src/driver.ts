@@ -12,7 +12,15 @@ import {
 } from '@strongbox/core';
 import { IndexCache } from './cache.js';
 import { type ConsulHttp, type RawEntry, type TxnOp, urlSafe } from './client.js';
-import { checkBodySize, encodeValue, parseVersion, toEntry, versionsOf, writeNonce } from './codec.js';
+import {
+  checkBodySize,
+  encodeValue,
+  parseVersion,
+  toEntry,
+  versionOf,
+  versionsOf,
+  writeNonce,
+} from './codec.js';
 import { classifyTxnErrors, deniedError, type RequestKind } from './errors.js';
 import { buildTransaction } from './transaction.js';
 
@@ -131,7 +139,7 @@ export class ConsulDriver implements Driver {
       if (!out.ok) return out;
       results = out.results;
     }
-    const version = versionsOf(results, [key]).get(key) as string;
+    const version = versionOf(results, key);
     this.#cache.remember(key, value, version);
     return { ok: true, version };
   }
