@@ -149,9 +149,9 @@ export class ConsulHttp {
   /**
    * The options of one request: `consistent` for a read, the token and datacenter, and the
    * context that cancels it. A write goes through Raft on the leader whatever its mode (the
-   * checks of a write transaction are evaluated there, at apply), so it carries no `consistent`:
-   * the query string alone is the largest part of what the `consul` client spends on a request.
-   * Built field by field: `{ ...defaults, ctx }` costs V8 about a microsecond.
+   * checks of a write transaction are evaluated there, at apply), so it carries no `consistent`,
+   * whose only effect there would be the client encoding a query string. Built field by field:
+   * `{ ...defaults, ctx }` costs V8 about a microsecond.
    */
   #options(ctx: CancelContext, consistent: boolean): RequestOptions {
     const opts: RequestOptions = { ctx };
