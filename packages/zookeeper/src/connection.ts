@@ -69,6 +69,8 @@ export class Connection {
   readonly #waiters = new Set<() => void>();
   readonly #probeTimer: NodeJS.Timeout;
   #probeSentAt: number | undefined;
+  /** When the client last started to look for a server without reaching one yet. */
+  #seekingSince: number | undefined;
   #sessions = 0;
 
   constructor(
@@ -100,6 +102,7 @@ export class Connection {
 
   #newClient(): Client {
     this.#sessions++;
+    this.#seekingSince = Date.now();
     const client = zk.createClient(this.options.endpoints.join(','), {
       sessionTimeout: this.options.sessionTimeoutMs,
       spinDelay: 100,
@@ -114,8 +117,11 @@ export class Connection {
 
   #onState(client: Client, state: zk.State): void {
     if (client !== this.#client || this.#closed) return;
+    const was = this.#connected;
     this.#connected = state === zk.State.SYNC_CONNECTED;
     this.#probeSentAt = undefined;
+    if (this.#connected) this.#seekingSince = undefined;
+    else if (was || this.#seekingSince === undefined) this.#seekingSince = Date.now();
     if (state === zk.State.EXPIRED) {
       // strongbox keeps no ephemeral znodes or watches, so a new session loses nothing.
       this.#client = this.#newClient();
@@ -133,11 +139,15 @@ export class Connection {
   /**
    * Forces a reconnect (to the next server, same session) when a request has gone unanswered for
    * two thirds of the session timeout, as the Java client's read timeout does. Pending requests
-   * then fail with CONNECTION_LOSS instead of hanging.
+   * then fail with CONNECTION_LOSS instead of hanging. While there is no session, see #unstick.
    */
   #probe(): void {
-    if (!this.#connected || this.#closed) return;
+    if (this.#closed) return;
     const client = this.#client;
+    if (!this.#connected) {
+      this.#unstick(client);
+      return;
+    }
     const sentAt = this.#probeSentAt;
     if (sentAt !== undefined) {
       if (Date.now() - sentAt > (this.options.sessionTimeoutMs * 2) / 3) {
@@ -151,6 +161,20 @@ export class Connection {
     client.exists(this.probePath, () => {
       if (this.#probeSentAt === at) this.#probeSentAt = undefined;
     });
+  }
+
+  /**
+   * The client gives up on a server only while the TCP connect is pending: once connected it
+   * waits for the session handshake's answer forever. A paused server's kernel still accepts
+   * connections, so a client that picks it (a new session after an expiry shuffles the servers
+   * again) would never try another one. The same rule as for requests applies: no session after
+   * two thirds of the session timeout, and the socket is dropped so that the client moves on.
+   */
+  #unstick(client: Client): void {
+    const since = this.#seekingSince;
+    if (since === undefined || Date.now() - since <= (this.options.sessionTimeoutMs * 2) / 3) return;
+    this.#seekingSince = Date.now();
+    (client as unknown as ConnectionInternals).connectionManager?.socket?.destroy?.();
   }
 
   /**

@@ -107,6 +107,22 @@ describe('faults', () => {
     expect(await conn.read(ctx(5000), async (c) => serverPort(c))).not.toBe(port);
   });
 
+  it('a connection that reaches a paused server first moves on to a live one', async () => {
+    const root = `/${unique('handshake')}`;
+    await store(root, [...cluster.endpoints]); // creates the root
+    await cluster.nodes[1]?.pause();
+    // The client shuffles its servers: with six connections, some try the paused one first. Its
+    // kernel accepts the TCP connection, and the session handshake gets no answer.
+    const six = Array.from({ length: 6 }, () => {
+      const c = new Connection({ endpoints: [endpoint(1), endpoint(2)], sessionTimeoutMs: 4000 }, root);
+      conns.push(c);
+      return c;
+    });
+    await Promise.all(six.map((c) => c.waitConnected(15_000)));
+    const ports = await Promise.all(six.map((c) => c.read(ctx(5000), async (cl) => serverPort(cl))));
+    expect(new Set(ports)).toEqual(new Set([Number(endpoint(2).split(':')[1])]));
+  });
+
   // Waits up to 30 s for the expiry, 60 s for the restart and 30 s for the read, besides the calls.
   it('an expired session is replaced by a new one without a restart', { timeout: 180_000 }, async () => {
     const root = `/${unique('expiry')}`;
