@@ -99,6 +99,37 @@ function baseUrl(endpoint: string, secure: boolean): string {
   return `${url.protocol}//${url.host}/v1`;
 }
 
+function identity<T>(x: T): T {
+  return x;
+}
+
+/** An entry of a KV read: a view of the bytes decoded from the answer's base64, no copy. */
+function kvEntry(e: KvEntry): Entry {
+  return {
+    key: e.Key,
+    value:
+      e.Value === null
+        ? new Uint8Array(0)
+        : new Uint8Array(e.Value.buffer, e.Value.byteOffset, e.Value.length),
+    version: String(e.ModifyIndex),
+  };
+}
+
+/** A transaction's 200: its results. */
+function txnResults(answer: unknown): TxnOutcome {
+  const body = answer as { Results?: { KV?: RawEntry }[] | null } | undefined;
+  const results: RawEntry[] = [];
+  for (const r of body?.Results ?? []) if (r.KV) results.push(r.KV);
+  return { ok: true, results };
+}
+
+/** A transaction's 409 is Consul's answer that a check failed (nothing applied); anything else is a failure. */
+function txnRefusal(err: unknown): TxnOutcome {
+  if (statusOf(err) !== 409) throw err;
+  const body = (err as { response: { body?: { Errors?: TxnError[] | null } } }).response.body;
+  return { ok: false, errors: body?.Errors ?? [] };
+}
+
 // papi (under `consul`) cancels a request when its `ctx` emitter fires 'cancel', and refuses to
 // start one whose ctx says `canceled`: bridge the call's AbortSignal to that.
 class CancelContext extends EventEmitter {
@@ -163,20 +194,9 @@ export class ConsulHttp {
 
   /** Runs a transaction (read-only ones in `consistent` mode); a 409 is an answer, not an error. */
   txn(ops: readonly TxnOp[], kind: RequestKind, ctx: CallContext): Promise<TxnOutcome> {
-    return this.#request(kind, ctx, async (client, opts) => {
-      try {
-        const body = (await client.transaction.create(ops, opts)) as { Results?: { KV?: RawEntry }[] | null };
-        const results: RawEntry[] = [];
-        for (const r of body?.Results ?? []) if (r.KV) results.push(r.KV);
-        return { ok: true, results };
-      } catch (err) {
-        if (statusOf(err) === 409) {
-          const body = (err as { response: { body?: { Errors?: TxnError[] | null } } }).response.body;
-          return { ok: false, errors: body?.Errors ?? [] };
-        }
-        throw err;
-      }
-    });
+    return this.#request(kind, ctx, (client, opts) =>
+      client.transaction.create(ops, opts).then(txnResults, txnRefusal),
+    );
   }
 
   /**
@@ -184,25 +204,25 @@ export class ConsulHttp {
    * a prefix): cheaper than a read transaction, but only for keys {@link urlSafe} accepts.
    * Absent (404) is an empty list.
    */
-  kvGet(key: string, recurse: boolean, ctx: CallContext): Promise<Entry[]> {
-    return this.#request('read', ctx, async (client, opts) => {
-      // buffer: keep values as bytes (the client otherwise decodes them to UTF-8 strings).
-      const get = opts as KvGetOptions;
-      get.key = key;
-      get.buffer = true;
-      if (recurse) get.recurse = true;
-      const body = (await client.kv.get(get)) as KvEntry[] | KvEntry | undefined;
-      if (body === undefined) return [];
-      // Views of the bytes decoded from the answer's base64, no copies (as the etcd adapter's).
-      return (Array.isArray(body) ? body : [body]).map((e) => ({
-        key: e.Key,
-        value:
-          e.Value === null
-            ? new Uint8Array(0)
-            : new Uint8Array(e.Value.buffer, e.Value.byteOffset, e.Value.length),
-        version: String(e.ModifyIndex),
-      }));
-    });
+  kvGet<T = Entry[]>(
+    key: string,
+    recurse: boolean,
+    ctx: CallContext,
+    shape: (entries: Entry[]) => T = identity as (entries: Entry[]) => T,
+  ): Promise<T> {
+    return this.#request(
+      'read',
+      ctx,
+      (client, opts) => {
+        // buffer: keep values as bytes (the client otherwise decodes them to UTF-8 strings).
+        const get = opts as KvGetOptions;
+        get.key = key;
+        get.buffer = true;
+        if (recurse) get.recurse = true;
+        return client.kv.get(get) as Promise<KvEntry[] | KvEntry | undefined>;
+      },
+      (body) => shape(body === undefined ? [] : Array.isArray(body) ? body.map(kvEntry) : [kvEntry(body)]),
+    );
   }
 
   /**
@@ -251,10 +271,17 @@ export class ConsulHttp {
     if (this.#current === index) this.#current = (index + 1) % this.#endpoints.length;
   }
 
-  async #request<T>(
+  /**
+   * Sends one request, and again to the next endpoint only while it provably did nothing
+   * (UNAVAILABLE) and time is left. `answer` shapes the client's answer in the same promise
+   * reaction that receives it: reads are most of a replica's calls, and every extra async layer
+   * between the client and the store is a promise and a microtask per call.
+   */
+  #request<R, T = R>(
     kind: RequestKind,
     ctx: CallContext,
-    run: (client: RawClient, opts: RequestOptions) => Promise<T>,
+    send: (client: RawClient, opts: RequestOptions) => Promise<R>,
+    answer: (raw: R) => T = identity as (raw: R) => T,
   ): Promise<T> {
     const cancel = new CancelContext();
     let index = this.#current;
@@ -270,12 +297,18 @@ export class ConsulHttp {
       if (reason.code === 'TIMEOUT') this.#moveOn(index);
     });
     const opts = this.#options(cancel, kind === 'read');
-    for (let tried = 1; ; tried++) {
+    let tried = 0;
+    const attempt = (): Promise<T> => {
+      tried++;
       index = this.#current;
       const endpoint = this.#endpoints[index] as Endpoint;
+      let sent: Promise<R>;
       try {
-        return await run(endpoint.client, opts);
+        sent = send(endpoint.client, opts);
       } catch (err) {
+        sent = Promise.reject(err);
+      }
+      return sent.then(answer, (err: unknown) => {
         if (given !== undefined) throw given;
         const mapped = castConsulError(err, kind, endpoint.url);
         // Only a request that provably did nothing may go to the next endpoint.
@@ -283,7 +316,9 @@ export class ConsulHttp {
           throw mapped;
         }
         this.#moveOn(index);
-      }
-    }
+        return attempt();
+      });
+    };
+    return attempt();
   }
 }

@@ -74,16 +74,23 @@ export class ConsulDriver implements Driver {
     private readonly http: ConsulHttp,
   ) {}
 
-  async get(key: string, ctx: CallContext): Promise<Entry | undefined> {
-    const entry = await this.fetch(key, ctx);
-    this.#cache.saw(key, entry);
-    return entry;
+  get(key: string, ctx: CallContext): Promise<Entry | undefined> {
+    const cache = this.#cache;
+    // The KV endpoint's answer is shaped and remembered in the reaction that receives it.
+    if (urlSafe(key))
+      return this.http.kvGet(key, false, ctx, (entries) => {
+        const entry = entries[0];
+        cache.saw(key, entry);
+        return entry;
+      });
+    return this.txnGet(key, ctx).then((entry) => {
+      cache.saw(key, entry);
+      return entry;
+    });
   }
 
-  private async fetch(key: string, ctx: CallContext): Promise<Entry | undefined> {
-    if (urlSafe(key)) {
-      return (await this.http.kvGet(key, false, ctx))[0];
-    }
+  /** A read of a key the KV endpoint's URL cannot carry: a read-only transaction. */
+  private async txnGet(key: string, ctx: CallContext): Promise<Entry | undefined> {
     const out = await this.http.txn([{ KV: { Verb: 'get', Key: key } }], 'read', ctx);
     if (out.ok) {
       const raw = out.results[0];
