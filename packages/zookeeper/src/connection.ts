@@ -46,7 +46,14 @@ export function openAcl(): ACL[] {
 /** The client's private connection manager: only its socket (see #probe and #batch). */
 interface ConnectionInternals {
   connectionManager?: {
-    socket?: { destroy?: () => void; cork?: () => void; uncork?: () => void; writableCorked?: number };
+    socket?: {
+      destroy?: () => void;
+      cork?: () => void;
+      uncork?: () => void;
+      writableCorked?: number;
+      connecting?: boolean;
+      destroyed?: boolean;
+    };
   };
 }
 
@@ -69,8 +76,8 @@ export class Connection {
   readonly #waiters = new Set<() => void>();
   readonly #probeTimer: NodeJS.Timeout;
   #probeSentAt: number | undefined;
-  /** When the client last started to look for a server without reaching one yet. */
-  #seekingSince: number | undefined;
+  /** The socket whose session handshake is pending, and since when this connection has seen it. */
+  #handshake: { readonly socket: object; readonly since: number } | undefined;
   #sessions = 0;
 
   constructor(
@@ -102,7 +109,6 @@ export class Connection {
 
   #newClient(): Client {
     this.#sessions++;
-    this.#seekingSince = Date.now();
     const client = zk.createClient(this.options.endpoints.join(','), {
       sessionTimeout: this.options.sessionTimeoutMs,
       spinDelay: 100,
@@ -117,11 +123,9 @@ export class Connection {
 
   #onState(client: Client, state: zk.State): void {
     if (client !== this.#client || this.#closed) return;
-    const was = this.#connected;
     this.#connected = state === zk.State.SYNC_CONNECTED;
     this.#probeSentAt = undefined;
-    if (this.#connected) this.#seekingSince = undefined;
-    else if (was || this.#seekingSince === undefined) this.#seekingSince = Date.now();
+    this.#handshake = undefined;
     if (state === zk.State.EXPIRED) {
       // strongbox keeps no ephemeral znodes or watches, so a new session loses nothing.
       this.#client = this.#newClient();
@@ -167,14 +171,24 @@ export class Connection {
    * The client gives up on a server only while the TCP connect is pending: once connected it
    * waits for the session handshake's answer forever. A paused server's kernel still accepts
    * connections, so a client that picks it (a new session after an expiry shuffles the servers
-   * again) would never try another one. The same rule as for requests applies: no session after
-   * two thirds of the session timeout, and the socket is dropped so that the client moves on.
+   * again) would never try another one. The same rule as for requests applies: a socket that has
+   * carried no session for two thirds of the session timeout since it connected is dropped, and
+   * the client moves on. A TCP connect still pending is left to the client's own connect timeout.
    */
   #unstick(client: Client): void {
-    const since = this.#seekingSince;
-    if (since === undefined || Date.now() - since <= (this.options.sessionTimeoutMs * 2) / 3) return;
-    this.#seekingSince = Date.now();
-    (client as unknown as ConnectionInternals).connectionManager?.socket?.destroy?.();
+    const socket = (client as unknown as ConnectionInternals).connectionManager?.socket;
+    if (socket?.connecting !== false || socket.destroyed) {
+      this.#handshake = undefined;
+      return;
+    }
+    const now = Date.now();
+    if (this.#handshake?.socket !== socket) {
+      this.#handshake = { socket, since: now };
+      return;
+    }
+    if (now - this.#handshake.since <= (this.options.sessionTimeoutMs * 2) / 3) return;
+    this.#handshake = undefined;
+    socket.destroy?.();
   }
 
   /**
