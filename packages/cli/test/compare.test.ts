@@ -54,66 +54,59 @@ function refused(endpoint: string): Promise<boolean> {
 }
 
 describe('strongbox compare', () => {
-  // A whole compare run (cluster, bench, two nemesis runs, a recovery, a browser render): 30 s on
-  // a quiet machine, so it gets room for a loaded one.
-  it(
-    'measures etcd, writes every figure to JSON and an HTML report that renders',
-    { timeout: 150_000 },
-    async () => {
-      if (!existsSync(CHROMIUM))
-        throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.mjs (npm test's pretest does)`);
-      const dir = tempDir('compare');
-      const run = compare([
-        ...['--backends', 'etcd', '--nodes', '3', '--time', '1', '--workers', '2', '--repeats', '1'],
-        ...['--lin-time', '2', '--recoveries', '1', '--out', dir],
-      ]);
-      expect(await run.exit, run.out()).toBe(0);
-      expect(run.out()).toContain('sb/raw');
+  it('measures etcd, writes every figure to JSON and an HTML report that renders', async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.mjs (npm test's pretest does)`);
+    const dir = tempDir('compare');
+    const run = compare([
+      ...['--backends', 'etcd', '--nodes', '3', '--time', '1', '--workers', '2', '--repeats', '1'],
+      ...['--lin-time', '2', '--recoveries', '1', '--out', dir],
+    ]);
+    expect(await run.exit, run.out()).toBe(0);
+    expect(run.out()).toContain('sb/raw');
 
-      const report = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareReport;
-      expect(report.interrupted).toBe(false);
-      expect(report.machine.cores).toBeGreaterThan(0);
-      const [etcd] = report.backends;
-      if (!etcd) throw new Error('no etcd figures');
-      expect(etcd.error).toBeUndefined();
-      expect(etcd.server.version).toMatch(/^3\./);
-      expect(etcd.client).toMatchObject({ package: 'etcd3' });
-      expect(etcd.readyMs).toBeGreaterThan(0);
-      expect(etcd.recovery?.electionMs.median).toBeGreaterThan(0);
-      expect(etcd.recovery?.writeMs.median).toBeGreaterThan(0);
-      expect(etcd.linearizability.map((l) => [l.nemesis, l.verdict])).toEqual([
-        ['kill-leader', 'ok'],
-        ['pause-leader', 'ok'],
-      ]);
-      expect(etcd.cells).toHaveLength(6);
-      for (const cell of etcd.cells) {
-        for (const side of [cell.strongbox, cell.raw]) {
-          expect(side.errors, side.firstError).toBe(0);
-          for (const f of [side.opsPerSec, side.p50Ms, side.p95Ms, side.p99Ms, side.cpuUsPerOp]) {
-            expect(f.median).toBeGreaterThan(0);
-          }
-          // Counted on the servers: every strongbox and raw etcd operation is one gRPC call.
-          expect(side.roundTripsPerOp.median, `${cell.workload} ×${cell.workers}`).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareReport;
+    expect(report.interrupted).toBe(false);
+    expect(report.machine.cores).toBeGreaterThan(0);
+    const [etcd] = report.backends;
+    if (!etcd) throw new Error('no etcd figures');
+    expect(etcd.error).toBeUndefined();
+    expect(etcd.server.version).toMatch(/^3\./);
+    expect(etcd.client).toMatchObject({ package: 'etcd3' });
+    expect(etcd.readyMs).toBeGreaterThan(0);
+    expect(etcd.recovery?.electionMs.median).toBeGreaterThan(0);
+    expect(etcd.recovery?.writeMs.median).toBeGreaterThan(0);
+    expect(etcd.linearizability.map((l) => [l.nemesis, l.verdict])).toEqual([
+      ['kill-leader', 'ok'],
+      ['pause-leader', 'ok'],
+    ]);
+    expect(etcd.cells).toHaveLength(6);
+    for (const cell of etcd.cells) {
+      for (const side of [cell.strongbox, cell.raw]) {
+        expect(side.errors, side.firstError).toBe(0);
+        for (const f of [side.opsPerSec, side.p50Ms, side.p95Ms, side.p99Ms, side.cpuUsPerOp]) {
+          expect(f.median).toBeGreaterThan(0);
         }
-        expect(cell.ratio.median).toBeGreaterThan(0);
+        // Counted on the servers: every strongbox and raw etcd operation is one gRPC call.
+        expect(side.roundTripsPerOp.median, `${cell.workload} ×${cell.workers}`).toBe(1);
       }
+      expect(cell.ratio.median).toBeGreaterThan(0);
+    }
 
-      const html = join(dir, 'compare.html');
-      const dom = runHeadless(['--virtual-time-budget=5000', '--dump-dom', `file://${html}`]);
-      // One worker count: a throughput chart, latency, ratio; each drawn (a blank canvas is a tiny PNG).
-      expect(dom).toContain('data-charts="3"');
-      const drawn = [...dom.matchAll(/data-drawn="(\d+)"/g)].map((m) => Number(m[1]));
-      expect(drawn).toHaveLength(3);
-      for (const size of drawn) expect(size).toBeGreaterThan(10_000);
-      expect(dom).toContain('<td>contended-cas</td>');
-      expect(dom).toContain('<td>etcd × 3</td>');
-      const shot = join(dir, 'shot.png');
-      runHeadless(['--window-size=1400,2000', `--screenshot=${shot}`, `file://${html}`]);
-      expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
-      expect(statSync(shot).size).toBeGreaterThan(50_000);
-    },
-    150_000,
-  );
+    const html = join(dir, 'compare.html');
+    const dom = runHeadless(['--virtual-time-budget=5000', '--dump-dom', `file://${html}`]);
+    // One worker count: a throughput chart, latency, ratio; each drawn (a blank canvas is a tiny PNG).
+    expect(dom).toContain('data-charts="3"');
+    const drawn = [...dom.matchAll(/data-drawn="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(drawn).toHaveLength(3);
+    for (const size of drawn) expect(size).toBeGreaterThan(10_000);
+    expect(dom).toContain('<td>contended-cas</td>');
+    expect(dom).toContain('<td>etcd × 3</td>');
+    const shot = join(dir, 'shot.png');
+    runHeadless(['--window-size=1400,2000', `--screenshot=${shot}`, `file://${html}`]);
+    expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+    expect(statSync(shot).size).toBeGreaterThan(50_000);
+  }, 150_000);
 
   it('stops on Ctrl-C, stops the cluster and keeps what it measured', async () => {
     const dir = tempDir('compare-int');
