@@ -88,6 +88,10 @@ export class Cluster {
         // then the quorum write alone proves there is one.
         if (!now && this.ctx.initialCluster === undefined) return false;
         await this.write();
+        if (this.driver.ready) {
+          const running = this.nodes.filter((n) => n.state === 'running').map((n) => n.layout);
+          await this.driver.ready(this.ctx, running);
+        }
         return true;
       },
       { onTimeout: () => `\n${this.logTail(20)}`, backend: this.backend },

@@ -33,13 +33,13 @@ async function tokenFor(rules: string): Promise<string> {
     headers,
     body: JSON.stringify({ Name: name, Rules: rules }),
   });
-  expect(policy.status).toBe(200);
+  expect(policy.status, await policy.clone().text()).toBe(200);
   const token = await fetch(`${api}/token`, {
     method: 'PUT',
     headers,
     body: JSON.stringify({ Policies: [{ Name: name }] }),
   });
-  expect(token.status).toBe(200);
+  expect(token.status, await token.clone().text()).toBe(200);
   return ((await token.json()) as { SecretID: string }).SecretID;
 }
 

@@ -118,4 +118,17 @@ export const consulDriver: Driver = {
         throw new Error(`consul ${n.name} write: HTTP ${r.status} ${r.body.trim()}`);
     });
   },
+  /**
+   * With ACLs on, each server starts in legacy ACL mode and leaves it only once it has seen
+   * every server advertise the new ACL system; until then the policy and token endpoints answer
+   * 500 "The ACL system is currently in legacy mode." (KV calls with the master token already
+   * work). A cluster with ACLs is ready when every server lists policies.
+   */
+  async ready(ctx, nodes) {
+    if (!ctx.options.consul.aclMasterToken) return;
+    for (const n of nodes) {
+      const r = await call(ctx, n, '/v1/acl/policies');
+      if (r.status !== 200) throw new Error(`consul ${n.name} ACL system: HTTP ${r.status} ${r.body.trim()}`);
+    }
+  },
 };

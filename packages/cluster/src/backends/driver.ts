@@ -36,6 +36,11 @@ export interface Driver {
   isLeader(ctx: LaunchContext, node: NodeLayout): Promise<boolean | undefined>;
   /** One write that only succeeds with a quorum, sent to any of `nodes`; throws when it fails. */
   write(ctx: LaunchContext, nodes: readonly NodeLayout[]): Promise<void>;
+  /**
+   * A further condition of readiness, checked after the quorum write against every running node;
+   * throws while it does not hold (Consul with ACLs: every server has left legacy ACL mode).
+   */
+  ready?(ctx: LaunchContext, nodes: readonly NodeLayout[]): Promise<void>;
   /** Run once after the first readiness of a fresh cluster (e.g. enable auth); true if it did something. */
   setup?(ctx: LaunchContext, nodes: readonly NodeLayout[]): Promise<boolean>;
 }
