@@ -1,0 +1,58 @@
+/**
+ * The benchmark harness's own noise floor for Consul: the cells of `npm run bench -- consul` at one
+ * worker, run through the same harness (A/B interleaved slices, the order flipping every repeat,
+ * medians of 6 repeats) with chosen targets on the two sides, twice on one fresh cluster. With the
+ * same kind of target on both sides (`sb-sb`, `raw-raw`) every ratio would be 100% without noise.
+ *
+ *   node --import tsx packages/consul/bench/aa.ts <sb-raw|sb-sb|raw-raw>
+ */
+import { consulCounter, consulRawTarget, runBench, storeTarget, type Target } from '@strongbox/bench';
+import { startCluster } from '@strongbox/cluster';
+import { createStore } from '@strongbox/core';
+
+const mode = process.argv[2] ?? 'sb-raw';
+const sides = mode.split('-');
+if (sides.length !== 2 || !sides.every((s) => s === 'sb' || s === 'raw')) {
+  console.error('usage: aa.ts <sb-raw|sb-sb|raw-raw>');
+  process.exit(2);
+}
+
+const cluster = await startCluster({ backend: 'consul', nodes: 3 });
+try {
+  const endpoints = [...cluster.endpoints];
+  const target = async (side: string): Promise<Target> =>
+    side === 'sb'
+      ? storeTarget(await createStore({ backend: 'consul', endpoints, requestTimeoutMs: 10_000 }))
+      : consulRawTarget(endpoints);
+  // The harness calls its sides strongbox and raw; here they are A and B.
+  const targets = { strongbox: await target(sides[0] as string), raw: await target(sides[1] as string) };
+  const counter = consulCounter(endpoints);
+  try {
+    for (let pass = 1; pass <= 2; pass++) {
+      const cells = await runBench({
+        targets,
+        counter,
+        plan: {
+          workloads: ['put', 'version-cas'],
+          workers: [1],
+          repeats: 6,
+          runMs: 2000,
+          maxOps: 4000,
+          slices: 4,
+        },
+      });
+      for (const c of cells) {
+        const runs = c.ratio.runs.map((r) => `${(r * 100).toFixed(0)}%`).join(' ');
+        console.log(
+          `${mode} pass ${pass} ${c.workload} ×${c.workers}: A/B ${(c.ratio.median * 100).toFixed(1)}% (${runs}), ` +
+            `p50 ${c.strongbox.p50Ms.median.toFixed(2)} / ${c.raw.p50Ms.median.toFixed(2)} ms`,
+        );
+      }
+    }
+  } finally {
+    counter.close();
+    await Promise.allSettled([targets.strongbox.close(), targets.raw.close()]);
+  }
+} finally {
+  await cluster.stop();
+}
