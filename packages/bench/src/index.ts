@@ -31,6 +31,7 @@ export {
   type BenchPlan,
   type BenchProgress,
   type Cell,
+  DEFAULT_SLICES,
   defaultPlan,
   runBench,
   type TargetFigures,

@@ -4,16 +4,37 @@
  * medians of 6 repeats) with chosen targets on the two sides, twice on one fresh cluster. With the
  * same kind of target on both sides (`sb-sb`, `raw-raw`) every ratio would be 100% without noise.
  *
- *   node --import tsx packages/consul/bench/aa.ts <sb-raw|sb-sb|raw-raw>
+ *   node --import tsx packages/consul/bench/aa.ts <sb-raw|sb-sb|raw-raw> [workers] [slices] [workload,…] [passes]
+ *
+ * Defaults: 1 worker, the harness's 4 slices, put and version-cas, 2 passes.
  */
-import { consulCounter, consulRawTarget, runBench, storeTarget, type Target } from '@strongbox/bench';
+import {
+  consulCounter,
+  consulRawTarget,
+  DEFAULT_SLICES,
+  runBench,
+  storeTarget,
+  type Target,
+  type WorkloadName,
+  workloadNames,
+} from '@strongbox/bench';
 import { startCluster } from '@strongbox/cluster';
 import { createStore } from '@strongbox/core';
 
-const mode = process.argv[2] ?? 'sb-raw';
+const [mode = 'sb-raw', workersArg = '1', slicesArg = String(DEFAULT_SLICES), workloadsArg = 'put,version-cas', passesArg = '2'] =
+  process.argv.slice(2);
 const sides = mode.split('-');
-if (sides.length !== 2 || !sides.every((s) => s === 'sb' || s === 'raw')) {
-  console.error('usage: aa.ts <sb-raw|sb-sb|raw-raw>');
+const workers = Number(workersArg);
+const slices = Number(slicesArg);
+const passes = Number(passesArg);
+const workloads = workloadsArg.split(',') as WorkloadName[];
+if (
+  sides.length !== 2 ||
+  !sides.every((s) => s === 'sb' || s === 'raw') ||
+  !(workers > 0 && slices > 0 && passes > 0) ||
+  !workloads.every((w) => (workloadNames as readonly string[]).includes(w))
+) {
+  console.error('usage: aa.ts <sb-raw|sb-sb|raw-raw> [workers] [slices] [workload,…] [passes]');
   process.exit(2);
 }
 
@@ -28,23 +49,23 @@ try {
   const targets = { strongbox: await target(sides[0] as string), raw: await target(sides[1] as string) };
   const counter = consulCounter(endpoints);
   try {
-    for (let pass = 1; pass <= 2; pass++) {
+    for (let pass = 1; pass <= passes; pass++) {
       const cells = await runBench({
         targets,
         counter,
         plan: {
-          workloads: ['put', 'version-cas'],
-          workers: [1],
+          workloads,
+          workers: [workers],
           repeats: 6,
           runMs: 2000,
           maxOps: 4000,
-          slices: 4,
+          slices,
         },
       });
       for (const c of cells) {
         const runs = c.ratio.runs.map((r) => `${(r * 100).toFixed(0)}%`).join(' ');
         console.log(
-          `${mode} pass ${pass} ${c.workload} ×${c.workers}: A/B ${(c.ratio.median * 100).toFixed(1)}% (${runs}), ` +
+          `${mode} ${slices} slices, pass ${pass} ${c.workload} ×${c.workers}: A/B ${(c.ratio.median * 100).toFixed(1)}% (${runs}), ` +
             `p50 ${c.strongbox.p50Ms.median.toFixed(2)} / ${c.raw.p50Ms.median.toFixed(2)} ms`,
         );
       }
