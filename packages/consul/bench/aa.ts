@@ -21,8 +21,13 @@ import {
 import { startCluster } from '@strongbox/cluster';
 import { createStore } from '@strongbox/core';
 
-const [mode = 'sb-raw', workersArg = '1', slicesArg = String(DEFAULT_SLICES), workloadsArg = 'put,version-cas', passesArg = '2'] =
-  process.argv.slice(2);
+const [
+  mode = 'sb-raw',
+  workersArg = '1',
+  slicesArg = String(DEFAULT_SLICES),
+  workloadsArg = 'put,version-cas',
+  passesArg = '2',
+] = process.argv.slice(2);
 const sides = mode.split('-');
 const workers = Number(workersArg);
 const slices = Number(slicesArg);

@@ -148,7 +148,10 @@ class CancelContext {
   once(event: string, listener: () => void): this {
     if (event !== 'cancel') throw new Error(`CancelContext: unexpected event ${event}`);
     if (this.#listener === undefined) this.#listener = listener;
-    else (this.#more ??= []).push(listener);
+    else {
+      this.#more ??= [];
+      this.#more.push(listener);
+    }
     return this;
   }
 
