@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { compareKeys } from './bytes.js';
+import { Deadlines, type PendingDeadline } from './deadlines.js';
 import type { CallContext, Driver, WriteCondition } from './driver.js';
 import { StoreError } from './errors.js';
 import type {
@@ -95,6 +97,7 @@ class DriverStore implements Store {
   readonly backend: string;
   readonly capabilities;
   #closing: Promise<void> | undefined;
+  readonly #deadlines = new Deadlines();
 
   constructor(
     private readonly driver: Driver,
@@ -296,11 +299,12 @@ class DriverStore implements Store {
     const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
     // One hand-rolled race instead of Promise.race over a second promise: this runs on every call,
     // and its cost is most of what strongbox adds to the raw clients (see the adapters' benches).
+    // The deadline is watched by the store's one timer (see Deadlines), not a timer per call.
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const settle = () => {
         settled = true;
-        clearTimeout(timer);
+        this.#deadlines.delete(pending);
         signal?.removeEventListener('abort', onAbort);
       };
       const fire = (make: () => StoreError) => {
@@ -310,13 +314,14 @@ class DriverStore implements Store {
         ctx.cancel(err);
         reject(this.classify(err, kind, err));
       };
-      const timer = setTimeout(
-        () =>
+      const pending: PendingDeadline = {
+        at: performance.now() + timeoutMs,
+        expire: () =>
           fire(
             () => new StoreError('TIMEOUT', `no answer within ${timeoutMs} ms`, { backend: this.backend }),
           ),
-        timeoutMs,
-      );
+      };
+      this.#deadlines.add(pending);
       const onAbort = () =>
         fire(
           () =>
