@@ -16,8 +16,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { median } from '@strongbox/bench';
 import { createStore } from '@strongbox/core';
 import Consul from 'consul';
+import { type RoundFigures, rotatingRounds } from './rounds.js';
 
 interface RawConsul {
   kv: {
@@ -111,37 +113,20 @@ try {
         : async () => (await store.put('k', `v${++n}`)).version,
   };
   const names = [a, b];
-  const cpu: number[][] = [[], []];
-  const wall: number[][] = [[], []];
-  for (let r = -3; r < rounds; r++) {
-    const order = r % 2 === 0 ? [0, 1] : [1, 0];
-    for (const i of order) {
-      const op = sides[names[i] as string] as () => Promise<unknown>;
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: workers }, async () => {
-          for (let k = 0; k < perWorker; k++) await op();
-        }),
-      );
-      const c = process.cpuUsage(c0);
-      const t = performance.now() - t0;
-      // The first three rounds warm both sides (connections, JIT) and are not counted.
-      if (r < 0) continue;
-      cpu[i]?.push((c.user + c.system) / (workers * perWorker));
-      wall[i]?.push((t * 1000) / (workers * perWorker));
-    }
-  }
-  const median = (xs: readonly number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1] as number;
-  const diff = (f: number[][]) =>
-    median((f[1] as number[]).map((x, r) => x - ((f[0] as number[])[r] as number)));
-  names.forEach((name, i) => {
+  const [fa, fb] = (await rotatingRounds(
+    names.map((name) => sides[name] as () => Promise<unknown>),
+    { workers, rounds, perWorker, warmRounds: 3 },
+  )) as [RoundFigures, RoundFigures];
+  const diff = (pick: (f: RoundFigures) => number[]) =>
+    median(pick(fb).map((x, r) => x - (pick(fa)[r] as number)));
+  [fa, fb].forEach((f, i) => {
     console.log(
-      `${mode} ×${workers} ${name}: client CPU ${median(cpu[i] as number[]).toFixed(1)} µs/call, wall ${median(wall[i] as number[]).toFixed(1)} µs/call`,
+      `${mode} ×${workers} ${names[i]}: client CPU ${median(f.cpuUs).toFixed(1)} µs/call, wall ${median(f.wallUs).toFixed(1)} µs/call`,
     );
   });
   console.log(
-    `  ${b} − ${a}, median of paired rounds: CPU ${diff(cpu).toFixed(1)} µs/call, wall ${diff(wall).toFixed(1)} µs/call`,
+    `  ${b} − ${a}, median of paired rounds: CPU ${diff((f) => f.cpuUs).toFixed(1)} µs/call, ` +
+      `wall ${diff((f) => f.wallUs).toFixed(1)} µs/call`,
   );
   await store.close();
   raw.destroy();

@@ -11,10 +11,12 @@
  * Sides: raw (the client on Node's global agent, as the raw bench target), http, store. Use two
  * sides at 64 workers: Consul closes connections beyond 200 per client address.
  */
+import { median } from '@strongbox/bench';
 import { startCluster } from '@strongbox/cluster';
 import { type CallContext, createStore, parseStoreConfig, timedContext } from '@strongbox/core';
 import Consul from 'consul';
 import { ConsulHttp } from '../src/client.js';
+import { type RoundFigures, rotatingRounds } from './rounds.js';
 
 interface RawConsul {
   kv: { get(opts: { key: string; consistent: boolean }): Promise<unknown> };
@@ -65,33 +67,17 @@ try {
         };
   for (const name of names) if (!(name in sides)) throw new Error(`unknown side ${name}`);
   await store.put('k', 'v0');
-  const usPerOp: number[][] = names.map(() => []);
-  const cpuPerOp: number[][] = names.map(() => []);
-  for (let r = -1; r < rounds; r++) {
-    for (let i = 0; i < names.length; i++) {
-      const j = (i + Math.max(r, 0)) % names.length;
-      const op = sides[names[j] as string] as () => Promise<unknown>;
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: workers }, async () => {
-          for (let k = 0; k < perWorker; k++) await op();
-        }),
-      );
-      const cpu = process.cpuUsage(cpu0);
-      // Round -1 warms every side up (connections, JIT) and is not counted.
-      if (r < 0) continue;
-      usPerOp[j]?.push(((performance.now() - t0) * 1000) / (workers * perWorker));
-      cpuPerOp[j]?.push((cpu.user + cpu.system) / (workers * perWorker));
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
-  const first = usPerOp[0] as number[];
+  const figures = await rotatingRounds(
+    names.map((name) => sides[name] as () => Promise<unknown>),
+    { workers, rounds, perWorker, warmRounds: 1 },
+  );
+  const first = (figures[0] as RoundFigures).wallUs;
   names.forEach((name, j) => {
-    const ratio = median((usPerOp[j] as number[]).map((us, r) => (first[r] as number) / us));
+    const f = figures[j] as RoundFigures;
+    const ratio = median(f.wallUs.map((us, r) => (first[r] as number) / us));
     console.log(
-      `${mode} ×${workers} ${name.padEnd(6)} ${median(usPerOp[j] as number[]).toFixed(0)} µs/op, ` +
-        `ops/s ${(ratio * 100).toFixed(1)}% of ${names[0]}, client CPU ${median(cpuPerOp[j] as number[]).toFixed(0)} µs/op`,
+      `${mode} ×${workers} ${name.padEnd(6)} ${median(f.wallUs).toFixed(0)} µs/op, ` +
+        `ops/s ${(ratio * 100).toFixed(1)}% of ${names[0]}, client CPU ${median(f.cpuUs).toFixed(0)} µs/op`,
     );
   });
   await store.close();

@@ -46,10 +46,17 @@ describe('call deadlines: one timer per store', () => {
   it('each pending deadline expires at its own time, earliest first, whatever the order added; a deleted one never', async () => {
     const deadlines = new Deadlines();
     const fired: Array<[string, number]> = [];
+    let lateFired: () => void = () => {};
+    const lateDone = new Promise<void>((r) => {
+      lateFired = r;
+    });
     const t0 = performance.now();
     const at = (name: string, ms: number) => ({
       at: t0 + ms,
-      expire: () => fired.push([name, performance.now() - t0]),
+      expire: () => {
+        fired.push([name, performance.now() - t0]);
+        if (name === 'late') lateFired();
+      },
     });
     const late = at('late', 150);
     const early = at('early', 30);
@@ -58,7 +65,8 @@ describe('call deadlines: one timer per store', () => {
     deadlines.add(early);
     deadlines.add(gone);
     deadlines.delete(gone);
-    await new Promise((r) => setTimeout(r, 250));
+    // The last deadline: by then the deleted one (60 ms) would have fired too.
+    await lateDone;
     expect(fired.map(([name]) => name)).toEqual(['early', 'late']);
     const [[, earlyAt], [, lateAt]] = fired as [[string, number], [string, number]];
     // Each at its own deadline: never before it, and the early one long before the late one's.
