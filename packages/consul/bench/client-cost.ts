@@ -4,8 +4,9 @@
  * body) stands in for Consul, so what differs between two sides is only client work. Not a
  * test of Consul (nothing here checks an answer's meaning): a diagnosis of where client time goes.
  * Rounds of `ops` calls per worker alternate between the two sides (the order flipping every
- * round); it prints each side's median client CPU and wall time per call, and the median of the
- * paired per-round differences (B − A), which is the figure to read on a shared machine.
+ * round); it prints each side's median client CPU and wall time per call, and the typical
+ * difference B − A from pairs of rounds that ran in both orders (see rotationMedian), which is the
+ * figure to read on a shared machine.
  *
  *   taskset -c 0 node --import tsx packages/consul/bench/client-cost.ts <get|put> <workers> <rounds> <ops> <A> <B>
  *
@@ -19,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { median } from '@strongbox/bench';
 import { createStore } from '@strongbox/core';
 import Consul from 'consul';
-import { type RoundFigures, rotatingRounds } from './rounds.js';
+import { type RoundFigures, rotatingRounds, rotationMedian } from './rounds.js';
 
 interface RawConsul {
   kv: {
@@ -117,15 +118,14 @@ try {
     names.map((name) => sides[name] as () => Promise<unknown>),
     { workers, rounds, perWorker, warmRounds: 3 },
   )) as [RoundFigures, RoundFigures];
-  const diff = (pick: (f: RoundFigures) => number[]) =>
-    median(pick(fb).map((x, r) => x - (pick(fa)[r] as number)));
+  const diff = (pick: (f: RoundFigures) => number[]) => rotationMedian(pick(fa), pick(fb), names.length);
   [fa, fb].forEach((f, i) => {
     console.log(
       `${mode} ×${workers} ${names[i]}: client CPU ${median(f.cpuUs).toFixed(1)} µs/call, wall ${median(f.wallUs).toFixed(1)} µs/call`,
     );
   });
   console.log(
-    `  ${b} − ${a}, median of paired rounds: CPU ${diff((f) => f.cpuUs).toFixed(1)} µs/call, ` +
+    `  ${b} − ${a}, median over pairs of rounds (both orders): CPU ${diff((f) => f.cpuUs).toFixed(1)} µs/call, ` +
       `wall ${diff((f) => f.wallUs).toFixed(1)} µs/call`,
   );
   await store.close();
