@@ -1,0 +1,71 @@
+/**
+ * strongbox's own client work per get, with no I/O at all: the `consul` client's `kv.get` (and the
+ * `status.leader` the store's open probes with) are replaced in this process by an in-process stub
+ * that answers on the next microtask with a fresh entry shaped as the client's would be. Both sides
+ * call the same stub, so B − A is the store, driver and adapter HTTP layer alone. A diagnosis, not a
+ * test of anything Consul does: compare it with `client-cost.ts get` (the same calls over HTTP to a
+ * canned server) to see how much of the gap appears only when real requests run in between.
+ *
+ *   taskset -c 0 node --import tsx packages/consul/bench/own-cost.ts [workers] [rounds] [ops]
+ */
+import { createRequire } from 'node:module';
+import { median } from '@strongbox/bench';
+import { createStore } from '@strongbox/core';
+import Consul from 'consul';
+import { type RoundFigures, rotatingRounds, rotationMedian } from './rounds.js';
+
+const [workersArg = '64', roundsArg = '40', opsArg = '500'] = process.argv.slice(2);
+const workers = Number(workersArg);
+const rounds = Number(roundsArg);
+const perWorker = Number(opsArg);
+if (!(workers > 0 && rounds > 0 && perWorker > 0)) {
+  console.error('usage: own-cost.ts [workers] [rounds] [ops]');
+  process.exit(2);
+}
+
+interface KvGetOptions {
+  key: string;
+  buffer?: boolean;
+}
+const require = createRequire(import.meta.url);
+const { Kv } = require('consul/lib/kv') as {
+  Kv: { prototype: { get(opts: KvGetOptions): Promise<unknown> } };
+};
+const { Status } = require('consul/lib/status') as { Status: { prototype: { leader(): Promise<string> } } };
+const decoded = Buffer.from('djE=', 'base64');
+Kv.prototype.get = async (opts: KvGetOptions) => {
+  await null;
+  // A fresh object per call, as the client's JSON parse makes; the value as bytes or as a string.
+  const value = Buffer.from(decoded);
+  return {
+    LockIndex: 0,
+    Key: opts.key,
+    Flags: 0,
+    Value: opts.buffer ? value : value.toString(),
+    CreateIndex: 10,
+    ModifyIndex: 12,
+  };
+};
+Status.prototype.leader = async () => '127.0.0.1:8300';
+
+// Nothing listens on the endpoint: no request leaves this process.
+const raw = new Consul({ host: '127.0.0.1', port: 9 }) as unknown as {
+  kv: { get(opts: { key: string; consistent: boolean }): Promise<unknown> };
+  destroy(): void;
+};
+const store = await createStore({ backend: 'consul', endpoints: ['127.0.0.1:9'], requestTimeoutMs: 10_000 });
+const [fa, fb] = (await rotatingRounds(
+  [() => raw.kv.get({ key: 'k', consistent: true }), () => store.get('k')],
+  {
+    workers,
+    rounds,
+    perWorker,
+    warmRounds: 3,
+  },
+)) as [RoundFigures, RoundFigures];
+console.log(
+  `get ×${workers}, no I/O: raw client ${median(fa.cpuUs).toFixed(2)} µs/call, store ${median(fb.cpuUs).toFixed(2)} µs/call, ` +
+    `store − raw ${rotationMedian(fa.cpuUs, fb.cpuUs, 2).toFixed(2)} µs of CPU per call`,
+);
+await store.close();
+raw.destroy();
