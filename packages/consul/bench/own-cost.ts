@@ -6,7 +6,9 @@
  * test of anything Consul does: compare it with `client-cost.ts get` (the same calls over HTTP to a
  * canned server) to see how much of the gap appears only when real requests run in between.
  *
- *   taskset -c 0 node --import tsx packages/consul/bench/own-cost.ts [workers] [rounds] [ops]
+ * `put` stubs `transaction.create` the same way, answering a `/v1/txn` write with its new entry.
+ *
+ *   taskset -c 0 node --import tsx packages/consul/bench/own-cost.ts <get|put> [workers] [rounds] [ops]
  */
 import { createRequire } from 'node:module';
 import { median } from '@strongbox/bench';
@@ -14,12 +16,12 @@ import { createStore } from '@strongbox/core';
 import Consul from 'consul';
 import { type RoundFigures, rotatingRounds, rotationMedian } from './rounds.js';
 
-const [workersArg = '64', roundsArg = '40', opsArg = '500'] = process.argv.slice(2);
+const [mode = 'get', workersArg = '64', roundsArg = '40', opsArg = '500'] = process.argv.slice(2);
 const workers = Number(workersArg);
 const rounds = Number(roundsArg);
 const perWorker = Number(opsArg);
-if (!(workers > 0 && rounds > 0 && perWorker > 0)) {
-  console.error('usage: own-cost.ts [workers] [rounds] [ops]');
+if (!['get', 'put'].includes(mode) || !(workers > 0 && rounds > 0 && perWorker > 0)) {
+  console.error('usage: own-cost.ts <get|put> [workers] [rounds] [ops]');
   process.exit(2);
 }
 
@@ -46,11 +48,25 @@ Kv.prototype.get = async (opts: KvGetOptions) => {
     ModifyIndex: 12,
   };
 };
+type TxnOp = { KV: { Key: string; Flags?: number } };
+const { Transaction } = require('consul/lib/transaction') as {
+  Transaction: { prototype: { create(ops: readonly TxnOp[]): Promise<unknown> } };
+};
+let index = 100;
+Transaction.prototype.create = async (ops: readonly TxnOp[]) => {
+  await null;
+  const op = ops[0] as TxnOp;
+  const entry = { LockIndex: 0, Key: op.KV.Key, Flags: op.KV.Flags ?? 0, Value: null, CreateIndex: 10 };
+  return { Results: [{ KV: { ...entry, ModifyIndex: ++index } }], Errors: null };
+};
 Status.prototype.leader = async () => '127.0.0.1:8300';
 
 // Nothing listens on the endpoint: no request leaves this process.
 const raw = new Consul({ host: '127.0.0.1', port: 9 }) as unknown as {
   kv: { get(opts: { key: string; consistent: boolean }): Promise<unknown> };
+  transaction: {
+    create(ops: readonly object[]): Promise<{ Results: Array<{ KV: { ModifyIndex: number } }> }>;
+  };
   destroy(): void;
 };
 const store = await createStore({ backend: 'consul', endpoints: ['127.0.0.1:9'], requestTimeoutMs: 10_000 });
@@ -64,7 +80,7 @@ const [fa, fb] = (await rotatingRounds(
   },
 )) as [RoundFigures, RoundFigures];
 console.log(
-  `get ×${workers}, no I/O: raw client ${median(fa.cpuUs).toFixed(2)} µs/call, store ${median(fb.cpuUs).toFixed(2)} µs/call, ` +
+  `${mode} ×${workers}, no I/O: raw client ${median(fa.cpuUs).toFixed(2)} µs/call, store ${median(fb.cpuUs).toFixed(2)} µs/call, ` +
     `store − raw ${rotationMedian(fa.cpuUs, fb.cpuUs, 2).toFixed(2)} µs of CPU per call`,
 );
 await store.close();
