@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   type CallContext,
@@ -79,6 +80,25 @@ describe('deadlines, abort and close (shared by every adapter)', () => {
     await expect(read).rejects.toMatchObject({ code: 'ABORTED' });
     await expect(write).rejects.toMatchObject({ code: 'INDETERMINATE' });
     await expect(check).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it("a settled call lets go of the caller's signal; aborting it later changes nothing", async () => {
+    const store = createMemoryStore();
+    const signal = new AbortController();
+    await store.put('k', 'v', { signal: signal.signal });
+    const read = await store.get('k', { signal: signal.signal });
+    expect(new TextDecoder().decode(read?.value)).toBe('v');
+    expect(getEventListeners(signal.signal, 'abort')).toHaveLength(0);
+    // Lost a race: the deadline settles the call, which must also let go of the signal.
+    const hanging = storeFromDriver(hangingDriver([]));
+    const late = new AbortController();
+    await expect(hanging.get('k', { signal: late.signal, timeoutMs: 10 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+    expect(getEventListeners(late.signal, 'abort')).toHaveLength(0);
+    late.abort();
+    signal.abort();
+    expect(await store.get('k')).toMatchObject({ key: 'k' });
   });
 
   it('bad input is refused before the driver is called', async () => {
