@@ -1,5 +1,5 @@
 /**
- * strongbox's own client work per get, with no I/O at all: the `consul` client's `kv.get` (and the
+ * strongbox's own client work per call, with no I/O at all: the `consul` client's `kv.get` (and the
  * `status.leader` the store's open probes with) are replaced in this process by an in-process stub
  * that answers on the next microtask with a fresh entry shaped as the client's would be. Both sides
  * call the same stub, so B − A is the store, driver and adapter HTTP layer alone. A diagnosis, not a
@@ -70,15 +70,24 @@ const raw = new Consul({ host: '127.0.0.1', port: 9 }) as unknown as {
   destroy(): void;
 };
 const store = await createStore({ backend: 'consul', endpoints: ['127.0.0.1:9'], requestTimeoutMs: 10_000 });
-const [fa, fb] = (await rotatingRounds(
-  [() => raw.kv.get({ key: 'k', consistent: true }), () => store.get('k')],
-  {
-    workers,
-    rounds,
-    perWorker,
-    warmRounds: 3,
-  },
-)) as [RoundFigures, RoundFigures];
+let n = 0;
+const b64 = (v: string) => Buffer.from(v).toString('base64');
+const sides: Array<() => Promise<unknown>> =
+  mode === 'get'
+    ? [() => raw.kv.get({ key: 'k', consistent: true }), () => store.get('k')]
+    : [
+        async () => {
+          const out = await raw.transaction.create([
+            { KV: { Verb: 'set', Key: 'k', Value: b64(`v${++n}`) } },
+          ]);
+          return String(out.Results[0]?.KV.ModifyIndex);
+        },
+        async () => (await store.put('k', `v${++n}`)).version,
+      ];
+const [fa, fb] = (await rotatingRounds(sides, { workers, rounds, perWorker, warmRounds: 3 })) as [
+  RoundFigures,
+  RoundFigures,
+];
 console.log(
   `${mode} ×${workers}, no I/O: raw client ${median(fa.cpuUs).toFixed(2)} µs/call, store ${median(fb.cpuUs).toFixed(2)} µs/call, ` +
     `store − raw ${rotationMedian(fa.cpuUs, fb.cpuUs, 2).toFixed(2)} µs of CPU per call`,
