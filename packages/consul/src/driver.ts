@@ -21,7 +21,8 @@ import {
   versionsOf,
   writeNonce,
 } from './codec.js';
-import { classifyTxnErrors, deniedError, type RequestKind } from './errors.js';
+import { classifyTxnErrors, deniedError, type RequestKind, unexpectedTxnError } from './errors.js';
+import { ConsistentReads } from './reads.js';
 import { buildTransaction } from './transaction.js';
 
 /**
@@ -68,45 +69,20 @@ export class ConsulDriver implements Driver {
   readonly backend = 'consul';
 
   readonly #cache = new IndexCache();
+  readonly #reads: ConsistentReads;
 
+  /** `readsInFlight`: get requests out at a time (the config's `consul.readsInFlight`). */
   constructor(
     readonly capabilities: StoreCapabilities,
     private readonly http: ConsulHttp,
-  ) {}
-
-  get(key: string, ctx: CallContext): Promise<Entry | undefined> {
-    const cache = this.#cache;
-    // The KV endpoint's answer is shaped and remembered in the reaction that receives it.
-    if (urlSafe(key))
-      return this.http.kvGet(key, false, ctx, (entries) => {
-        const entry = entries[0];
-        cache.saw(key, entry);
-        return entry;
-      });
-    return this.txnGet(key, ctx).then((entry) => {
-      cache.saw(key, entry);
-      return entry;
-    });
+    readsInFlight: number,
+  ) {
+    this.#reads = new ConsistentReads(http, this.#cache, readsInFlight);
   }
 
-  /** A read of a key the KV endpoint's URL cannot carry: a read-only transaction. */
-  private async txnGet(key: string, ctx: CallContext): Promise<Entry | undefined> {
-    const out = await this.http.txn([{ KV: { Verb: 'get', Key: key } }], 'read', ctx);
-    if (out.ok) {
-      const raw = out.results[0];
-      if (raw === undefined) {
-        // The key exists (a missing one is a 409) but the ACL filtered it out of the answer.
-        throw new StoreError(
-          'PERMISSION_DENIED',
-          `the consul token may not read key ${JSON.stringify(key)}`,
-          {
-            backend: this.backend,
-          },
-        );
-      }
-      return toEntry(raw);
-    }
-    return this.absentOr(out.errors);
+  /** A consistent read, alone or together with other concurrent gets (see {@link ConsistentReads}). */
+  get(key: string, ctx: CallContext): Promise<Entry | undefined> {
+    return this.#reads.get(key, ctx);
   }
 
   async list(prefix: string, _limit: number | undefined, ctx: CallContext): Promise<Entry[]> {
@@ -205,6 +181,7 @@ export class ConsulDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    this.#reads.close();
     this.http.close();
   }
 
@@ -257,16 +234,8 @@ export class ConsulDriver implements Driver {
     return this.http.txn(ops, kind, ctx);
   }
 
-  private absentOr(errors: Parameters<typeof classifyTxnErrors>[0]): undefined {
-    const kind = classifyTxnErrors(errors);
-    if (kind === 'absent') return undefined;
-    throw kind === 'denied' ? deniedError(errors) : this.unexpected(errors);
-  }
-
   private unexpected(errors: Parameters<typeof classifyTxnErrors>[0]): StoreError {
-    if (classifyTxnErrors(errors) === 'denied') return deniedError(errors);
-    const what = errors.map((e) => `op ${e.OpIndex}: ${e.What}`).join('; ');
     // A 409 means Consul rejected the transaction whole: nothing was applied.
-    return new StoreError('INTERNAL', `consul rejected the request: ${what}`, { backend: this.backend });
+    return unexpectedTxnError(errors);
   }
 }

@@ -138,3 +138,10 @@ export function deniedError(errors: readonly TxnError[]): StoreError {
     backend: 'consul',
   });
 }
+
+/** The error for a transaction Consul refused (409) for a reason the caller did not expect: nothing was applied. */
+export function unexpectedTxnError(errors: readonly TxnError[]): StoreError {
+  if (classifyTxnErrors(errors) === 'denied') return deniedError(errors);
+  const what = errors.map((e) => `op ${e.OpIndex}: ${e.What}`).join('; ');
+  return new StoreError('INTERNAL', `consul rejected the request: ${what}`, { backend: 'consul' });
+}

@@ -1,5 +1,6 @@
 import {
   type Adapter,
+  consulConfig,
   contractLimits,
   type ResolvedStoreConfig,
   type Store,
@@ -33,7 +34,8 @@ export async function openConsulStore(config: ResolvedStoreConfig): Promise<Stor
     http.close();
     throw err;
   }
-  return storeFromDriver(new ConsulDriver(consulCapabilities, http), {
+  const { readsInFlight } = config.consul ?? consulConfig.parse({});
+  return storeFromDriver(new ConsulDriver(consulCapabilities, http, readsInFlight), {
     requestTimeoutMs: config.requestTimeoutMs,
   });
 }
@@ -52,3 +54,4 @@ export const adapter: Adapter = {
 export { MAX_SOCKETS_PER_ENDPOINT } from './client.js';
 export { MAX_TXN_BODY_BYTES } from './codec.js';
 export { MAX_INDEX_RACES } from './driver.js';
+export { MAX_READ_BATCH } from './reads.js';

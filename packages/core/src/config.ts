@@ -41,6 +41,15 @@ export const consulConfig = z
     token: z.string().min(1).optional().describe('ACL token sent with every request'),
     datacenter: z.string().min(1).optional().describe('datacenter to address; default: the agent’s own'),
     tls: tlsConfig.optional().describe('TLS to the Consul HTTP API; endpoints then use https'),
+    readsInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe(
+        'consistent get requests one store sends at a time; gets beyond them wait for one to return and then go together, up to 64 keys, in one read transaction',
+      ),
   })
   .strict();
 

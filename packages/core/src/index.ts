@@ -39,7 +39,7 @@ export {
   memoryCapabilities,
 } from './memory.js';
 export { prefixed } from './prefixed.js';
-export { type DriverStoreOptions, storeFromDriver, timedContext } from './store.js';
+export { DriverContext, type DriverStoreOptions, storeFromDriver, timedContext } from './store.js';
 export {
   canonicalJson,
   type TypedCasResult,

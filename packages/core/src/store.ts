@@ -37,8 +37,12 @@ export interface DriverStoreOptions {
 
 type Kind = 'read' | 'write';
 
-/** A call's context: the AbortSignal and the listener list are only made when a driver asks. */
-class Context implements CallContext {
+/**
+ * A call's context, cancelled by whoever made it: the store for its calls, an adapter for driver
+ * work outside a store call ({@link timedContext}) or for one request shared by several calls.
+ * The AbortSignal and the listener list are only made when a driver asks.
+ */
+export class DriverContext implements CallContext {
   #controller: AbortController | undefined;
   /** The first listener in a field: a driver registers one, and an array per call is garbage. */
   #listener: ((reason: StoreError) => void) | undefined;
@@ -88,7 +92,7 @@ class Context implements CallContext {
  * of the caller's promise, instead of a closure or object per role: the store's garbage per get
  * fell from about 1.1 to 0.9 KB (a sampled allocation profile at 64 calls in flight, Consul).
  */
-class Call<T> extends Context implements PendingDeadline {
+class Call<T> extends DriverContext implements PendingDeadline {
   /** When the deadline passes, on the store timer's monotonic clock (performance.now() ms). */
   readonly at: number;
   #settled = false;
@@ -206,7 +210,7 @@ const runTransaction: Run<NormalizedTransaction, TransactionResult> = (driver, t
  * is cancelled with TIMEOUT when `timeoutMs` passes. Call `done()` when the work is over.
  */
 export function timedContext(timeoutMs: number, backend: string): { ctx: CallContext; done: () => void } {
-  const ctx = new Context(Date.now() + timeoutMs, true);
+  const ctx = new DriverContext(Date.now() + timeoutMs, true);
   const timer = setTimeout(
     () => ctx.cancel(new StoreError('TIMEOUT', `no answer within ${timeoutMs} ms`, { backend })),
     timeoutMs,
