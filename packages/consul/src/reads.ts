@@ -11,6 +11,12 @@ import { classifyTxnErrors, deniedError, type TxnError, unexpectedTxnError } fro
  */
 export const MAX_READ_BATCH = 64;
 
+function closedError(): StoreError {
+  return new StoreError('CLOSED', 'the consul store was closed before this read was sent', {
+    backend: 'consul',
+  });
+}
+
 /** Several gets sent as one request: the request is given up only when every one of them is. */
 interface Group {
   readonly ctx: DriverContext;
@@ -101,15 +107,7 @@ export class ConsistentReads {
     this.#closed = true;
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const read of waiting) {
-      if (!read.settled) {
-        read.fail(
-          new StoreError('CLOSED', 'the consul store was closed before this read was sent', {
-            backend: 'consul',
-          }),
-        );
-      }
-    }
+    for (const read of waiting) if (!read.settled) read.fail(closedError());
   }
 
   #kvGet(key: string, ctx: CallContext): Promise<Entry | undefined> {
@@ -232,6 +230,10 @@ export class ConsistentReads {
     }
     // Refused for the keys it named only: the others go again, first in line, in a new request
     // (their old one is over, so giving them up no longer counts towards cancelling it).
+    if (this.#closed) {
+      for (const read of unanswered) read.fail(closedError());
+      return;
+    }
     for (const read of unanswered) read.group = undefined;
     this.#waiting = [...unanswered, ...this.#waiting];
   }

@@ -104,4 +104,28 @@ describe('consul ACL tokens', () => {
     expect(await s.list(outside)).toEqual([]);
     expect(await codeOf(s.get(`${outside}hidden`))).toBe('PERMISSION_DENIED');
   });
+
+  it('gets that go together answer each key on its own: one the token may not read fails alone', async () => {
+    const admin = await store(master);
+    const readable = prefix();
+    const hidden = prefix();
+    await admin.put(`${readable}k`, 'open');
+    await admin.put(`${hidden}h`, 'secret');
+    const token = await tokenFor(`key_prefix "${readable}" { policy = "read" }`);
+    const s = await open(cluster.endpoints, { consul: { token, readsInFlight: 1 } });
+    stores.push(s);
+    // The first goes alone; the other five wait for it and go as one read transaction.
+    const outcome = (key: string) =>
+      s.get(key).then(
+        (e) => (e === undefined ? 'absent' : toText(e.value)),
+        (err: unknown) => (err as { code?: string }).code,
+      );
+    const got = await Promise.all(
+      [`${readable}k`, `${readable}k`, `${hidden}h`, `${readable}none`, `${hidden}none`, `${readable}k`].map(
+        outcome,
+      ),
+    );
+    // A missing key is absent even where the token may not read, as a single get answers (404).
+    expect(got).toEqual(['open', 'open', 'PERMISSION_DENIED', 'absent', 'absent', 'open']);
+  });
 });
