@@ -22,6 +22,7 @@ import {
   writeNonce,
 } from './codec.js';
 import { classifyTxnErrors, deniedError, type RequestKind, unexpectedTxnError } from './errors.js';
+import { TxnGroups } from './groups.js';
 import { ConsistentReads } from './reads.js';
 import { buildTransaction } from './transaction.js';
 
@@ -70,14 +71,16 @@ export class ConsulDriver implements Driver {
 
   readonly #cache = new IndexCache();
   readonly #reads: ConsistentReads;
+  readonly #writes: TxnGroups;
 
-  /** `readsInFlight`: get requests out at a time (the config's `consul.readsInFlight`). */
+  /** `inFlight`: get and single-key write requests out at a time (the config's `consul.readsInFlight`, `consul.writesInFlight`). */
   constructor(
     readonly capabilities: StoreCapabilities,
     private readonly http: ConsulHttp,
-    readsInFlight: number,
+    inFlight: { readonly readsInFlight: number; readonly writesInFlight: number },
   ) {
-    this.#reads = new ConsistentReads(http, this.#cache, readsInFlight);
+    this.#reads = new ConsistentReads(http, this.#cache, inFlight.readsInFlight);
+    this.#writes = new TxnGroups(http, 'write', inFlight.writesInFlight, true);
   }
 
   /** A consistent read, alone or together with other concurrent gets (see {@link ConsistentReads}). */
@@ -112,7 +115,11 @@ export class ConsulDriver implements Driver {
     const Value = encodeValue(value);
     let results: readonly RawEntry[];
     if (condition === undefined) {
-      const out = await this.write([{ KV: { Verb: 'set', Key: key, Value, Flags: writeNonce() } }], ctx);
+      const out = await this.writeKey(
+        key,
+        [{ KV: { Verb: 'set', Key: key, Value, Flags: writeNonce() } }],
+        ctx,
+      );
       if (!out.ok) throw this.unexpected(out.errors);
       results = out.results;
     } else {
@@ -131,7 +138,8 @@ export class ConsulDriver implements Driver {
     if (ifVersion === undefined) {
       // `get` fails the whole transaction when the key is absent, which is how we learn whether
       // the delete deleted anything, in the same round trip.
-      const out = await this.write(
+      const out = await this.writeKey(
+        key,
         [{ KV: { Verb: 'get', Key: key } }, { KV: { Verb: 'delete', Key: key } }],
         ctx,
       );
@@ -182,6 +190,7 @@ export class ConsulDriver implements Driver {
 
   async close(): Promise<void> {
     this.#reads.close();
+    this.#writes.close();
     this.http.close();
   }
 
@@ -219,7 +228,7 @@ export class ConsulDriver implements Driver {
     for (let attempt = 1; ; attempt++) {
       // A malformed version can never match.
       if (index === undefined) return { ok: false, current: await this.get(key, ctx) };
-      const out = await this.write(ops(index), ctx);
+      const out = await this.writeKey(key, ops(index), ctx);
       if (out.ok) return out;
       if (classifyTxnErrors(out.errors) === 'denied') throw deniedError(out.errors);
       const current = await this.get(key, ctx);
@@ -229,9 +238,15 @@ export class ConsulDriver implements Driver {
     }
   }
 
-  private write(ops: readonly TxnOp[], ctx: CallContext, kind: RequestKind = 'write') {
+  private write(ops: readonly TxnOp[], ctx: CallContext, kind: RequestKind) {
     checkBodySize(ops);
     return this.http.txn(ops, kind, ctx);
+  }
+
+  /** A write of `ops`, all on `key`: together with other such writes when more than writesInFlight are out. */
+  private writeKey(key: string, ops: readonly TxnOp[], ctx: CallContext) {
+    checkBodySize(ops);
+    return this.#writes.txn(key, ops, ctx);
   }
 
   private unexpected(errors: Parameters<typeof classifyTxnErrors>[0]): StoreError {

@@ -34,8 +34,8 @@ export async function openConsulStore(config: ResolvedStoreConfig): Promise<Stor
     http.close();
     throw err;
   }
-  const { readsInFlight } = config.consul ?? consulConfig.parse({});
-  return storeFromDriver(new ConsulDriver(consulCapabilities, http, readsInFlight), {
+  const { readsInFlight, writesInFlight } = config.consul ?? consulConfig.parse({});
+  return storeFromDriver(new ConsulDriver(consulCapabilities, http, { readsInFlight, writesInFlight }), {
     requestTimeoutMs: config.requestTimeoutMs,
   });
 }
@@ -54,4 +54,4 @@ export const adapter: Adapter = {
 export { MAX_SOCKETS_PER_ENDPOINT } from './client.js';
 export { MAX_TXN_BODY_BYTES } from './codec.js';
 export { MAX_INDEX_RACES } from './driver.js';
-export { MAX_READ_BATCH } from './reads.js';
+export { MAX_GROUP_OPS } from './groups.js';

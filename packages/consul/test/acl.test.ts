@@ -128,4 +128,28 @@ describe('consul ACL tokens', () => {
     // A missing key is absent even where the token may not read, as a single get answers (404).
     expect(got).toEqual(['open', 'open', 'PERMISSION_DENIED', 'absent', 'absent', 'open']);
   });
+
+  it('writes that go together get each their own outcome: one the token may not write fails alone', async () => {
+    const admin = await store(master);
+    const mine = prefix();
+    const theirs = prefix();
+    await admin.put(`${theirs}k`, 'theirs');
+    const token = await tokenFor(
+      `key_prefix "${mine}" { policy = "write" }\nkey_prefix "${theirs}" { policy = "read" }`,
+    );
+    const s = await open(cluster.endpoints, { consul: { token, writesInFlight: 1 } });
+    stores.push(s);
+    // The first goes alone; the other three wait for it and go as one transaction.
+    const got = await Promise.all(
+      [`${mine}a`, `${mine}b`, `${theirs}k`, `${mine}c`].map((k) =>
+        s.put(k, 'w').then(
+          () => 'ok',
+          (err: unknown) => (err as { code?: string }).code,
+        ),
+      ),
+    );
+    expect(got).toEqual(['ok', 'ok', 'PERMISSION_DENIED', 'ok']);
+    expect((await s.list(mine)).map((e) => e.key)).toEqual([`${mine}a`, `${mine}b`, `${mine}c`]);
+    expect(toText((await admin.get(`${theirs}k`))?.value ?? new Uint8Array())).toBe('theirs');
+  });
 });

@@ -50,6 +50,15 @@ export const consulConfig = z
       .describe(
         'consistent get requests one store sends at a time; gets beyond them wait for one to return and then go together, up to 64 keys, in one read transaction',
       ),
+    writesInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe(
+        'single-key write requests (put, putIfAbsent, putIfVersion, compareAndSwap, delete, deleteIfVersion) one store sends at a time; writes beyond them wait for one to return and then go together, on distinct keys, in one transaction, each with its own outcome',
+      ),
   })
   .strict();
 
