@@ -71,6 +71,8 @@ class Member {
 export class TxnGroups {
   #inFlight = 0;
   #waiting: Member[] = [];
+  /** With `distinctKeys`: how many of {@link #waiting} are on each key. */
+  readonly #waitingKeys = new Map<string, number>();
   #closed = false;
   /** Gives back a request slot (see {@link take}) and sends what waits. */
   readonly release = (): void => {
@@ -99,11 +101,19 @@ export class TxnGroups {
       sent.then(this.release, this.release);
       return sent;
     }
+    // A write of a key that already waits could not go in its group, nor wait for it without
+    // making every writer of a hot key wait in line: it goes out alone, as it would without groups.
+    if (this.distinctKeys && this.#waitingKeys.has(key)) return this.http.txn(ops, this.kind, ctx);
     return new Promise((resolve, reject) => {
       const member = new Member(key, ops, ctx, resolve, reject);
-      this.#waiting.push(member);
+      this.#wait(member);
       ctx.onCancel(member.cancelled);
     });
+  }
+
+  #wait(member: Member): void {
+    this.#waiting.push(member);
+    if (this.distinctKeys) this.#waitingKeys.set(member.key, (this.#waitingKeys.get(member.key) ?? 0) + 1);
   }
 
   /** Fails what still waits (nothing was sent for it); requests out fail with the HTTP client. */
@@ -111,6 +121,7 @@ export class TxnGroups {
     this.#closed = true;
     const waiting = this.#waiting;
     this.#waiting = [];
+    this.#waitingKeys.clear();
     for (const m of waiting) if (!m.settled) m.fail(closedError());
   }
 
@@ -164,6 +175,10 @@ export class TxnGroups {
       bytes += size;
     }
     this.#waiting = left;
+    if (this.distinctKeys) {
+      this.#waitingKeys.clear();
+      for (const m of left) this.#waitingKeys.set(m.key, (this.#waitingKeys.get(m.key) ?? 0) + 1);
+    }
     return group;
   }
 
@@ -226,7 +241,12 @@ export class TxnGroups {
     }
     // Nothing of theirs was applied: in line again, first, for a new request (their old one is
     // over, so giving them up no longer counts towards cancelling it).
-    for (const m of again) m.shared = undefined;
-    this.#waiting = [...again, ...this.#waiting];
+    const behind = this.#waiting;
+    this.#waiting = [];
+    this.#waitingKeys.clear();
+    for (const m of [...again, ...behind]) {
+      m.shared = undefined;
+      this.#wait(m);
+    }
   }
 }
