@@ -20,7 +20,7 @@ export default async (): Promise<BenchReport> => {
     },
   });
   report.notes = [
-    'put: both a /v1/txn set, the only write that answers with the new version (strongbox must return it)',
+    'put: both a /v1/txn set, the only write that answers with the new version (strongbox must return it); strongbox sends at most consul.writesInFlight (4) single-key writes at a time and those waiting beyond them (distinct keys) together as one txn, so at 64 workers it does fewer requests (the same for version CAS; contended CAS writes one key, so its writes are never grouped, only its re-reads)',
     'get: both GET /v1/kv/<key>?consistent; strongbox sends at most consul.readsInFlight (4) at a time and the gets waiting beyond them together as one consistent read txn (req/op below 1), so at 64 workers it does fewer requests than the raw client',
     'value CAS: raw reads the ModifyIndex first (Consul cannot compare values); strongbox skips that read when it last saw the key hold the expected value',
     'CPU µs/op: this whole process (client side; the servers are separate processes on the same 2 cores)',

@@ -126,7 +126,8 @@ export class TxnGroups {
   }
 
   #flush(): void {
-    while (this.#inFlight < this.inFlight && !this.#closed) {
+    // Most releases find nobody waiting: no group to build.
+    while (this.#waiting.length > 0 && this.#inFlight < this.inFlight && !this.#closed) {
       const members = this.#take();
       if (members.length === 0) return;
       this.#inFlight++;
