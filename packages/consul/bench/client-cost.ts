@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { median } from '@strongbox/bench';
 import { createStore } from '@strongbox/core';
 import Consul from 'consul';
-import { type RoundFigures, rotatingRounds, rotationMedian } from './rounds.js';
+import { ALONE, type RoundFigures, rotatingRounds, rotationMedian } from './rounds.js';
 
 interface RawConsul {
   kv: {
@@ -79,7 +79,12 @@ const port = await new Promise<number>((resolve, reject) => {
 try {
   const endpoint = `127.0.0.1:${port}`;
   const raw = new Consul({ host: '127.0.0.1', port }) as unknown as RawConsul;
-  const store = await createStore({ backend: 'consul', endpoints: [endpoint], requestTimeoutMs: 10_000 });
+  const store = await createStore({
+    backend: 'consul',
+    endpoints: [endpoint],
+    requestTimeoutMs: 10_000,
+    ...ALONE,
+  });
   const decoder = new TextDecoder();
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   let n = 0;

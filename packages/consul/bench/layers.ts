@@ -16,7 +16,7 @@ import { startCluster } from '@strongbox/cluster';
 import { type CallContext, createStore, parseStoreConfig, timedContext } from '@strongbox/core';
 import Consul from 'consul';
 import { ConsulHttp } from '../src/client.js';
-import { type RoundFigures, rotatingRounds } from './rounds.js';
+import { ALONE, type RoundFigures, rotatingRounds } from './rounds.js';
 
 interface RawConsul {
   kv: { get(opts: { key: string; consistent: boolean }): Promise<unknown> };
@@ -40,7 +40,12 @@ try {
   const endpoint = cluster.endpoints[0] as string;
   const [host, port] = endpoint.split(':');
   const raw = new Consul({ host: host as string, port: Number(port) }) as unknown as RawConsul;
-  const store = await createStore({ backend: 'consul', endpoints: [endpoint], requestTimeoutMs: 10_000 });
+  const store = await createStore({
+    backend: 'consul',
+    endpoints: [endpoint],
+    requestTimeoutMs: 10_000,
+    ...ALONE,
+  });
   const http = new ConsulHttp(parseStoreConfig({ backend: 'consul', endpoints: [endpoint] }));
   const withDeadline = async <T>(run: (ctx: CallContext) => Promise<T>): Promise<T> => {
     const { ctx, done } = timedContext(10_000, 'consul');

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { median } from '@strongbox/bench';
 import { createStore } from '@strongbox/core';
 import Consul from 'consul';
-import { type RoundFigures, rotatingRounds, rotationMedian } from './rounds.js';
+import { ALONE, type RoundFigures, rotatingRounds, rotationMedian } from './rounds.js';
 
 const [mode = 'get', workersArg = '64', roundsArg = '40', opsArg = '500'] = process.argv.slice(2);
 const workers = Number(workersArg);
@@ -69,7 +69,12 @@ const raw = new Consul({ host: '127.0.0.1', port: 9 }) as unknown as {
   };
   destroy(): void;
 };
-const store = await createStore({ backend: 'consul', endpoints: ['127.0.0.1:9'], requestTimeoutMs: 10_000 });
+const store = await createStore({
+  backend: 'consul',
+  endpoints: ['127.0.0.1:9'],
+  requestTimeoutMs: 10_000,
+  ...ALONE,
+});
 let n = 0;
 const b64 = (v: string) => Buffer.from(v).toString('base64');
 const sides: Array<() => Promise<unknown>> =

@@ -65,3 +65,9 @@ export function rotationMedian(a: readonly number[], b: readonly number[], sides
   }
   return median(means);
 }
+
+/**
+ * Store config that sends every call alone, as before calls went together (up to 64 in flight):
+ * the diagnosis scripts measure the cost of one call, not what grouping saves.
+ */
+export const ALONE = { consul: { readsInFlight: 64, writesInFlight: 64 } } as const;
