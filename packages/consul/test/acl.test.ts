@@ -43,6 +43,21 @@ async function tokenFor(rules: string): Promise<string> {
   return ((await token.json()) as { SecretID: string }).SecretID;
 }
 
+/**
+ * Two fresh prefixes, `theirs` holding key `k` (written with the master token), and a token that may
+ * write under `mine` and only read under `theirs`.
+ */
+async function mineAndTheirs(): Promise<{ admin: Store; mine: string; theirs: string; token: string }> {
+  const admin = await store(master);
+  const mine = prefix();
+  const theirs = prefix();
+  await admin.put(`${theirs}k`, 'theirs');
+  const token = await tokenFor(
+    `key_prefix "${mine}" { policy = "write" }\nkey_prefix "${theirs}" { policy = "read" }`,
+  );
+  return { admin, mine, theirs, token };
+}
+
 describe('consul ACL tokens', () => {
   it('the master token can do everything', async () => {
     const s = await store(master);
@@ -73,13 +88,7 @@ describe('consul ACL tokens', () => {
   });
 
   it('a token scoped to a prefix writes there, reads where allowed, and is refused elsewhere', async () => {
-    const admin = await store(master);
-    const mine = prefix();
-    const theirs = prefix();
-    await admin.put(`${theirs}k`, 'theirs');
-    const token = await tokenFor(
-      `key_prefix "${mine}" { policy = "write" }\nkey_prefix "${theirs}" { policy = "read" }`,
-    );
+    const { admin, mine, theirs, token } = await mineAndTheirs();
     const s = await store(token);
     const { version } = await s.put(`${mine}a`, '1');
     expect(await s.putIfVersion(`${mine}a`, '2', version)).toMatchObject({ ok: true });
@@ -130,13 +139,7 @@ describe('consul ACL tokens', () => {
   });
 
   it('writes that go together get each their own outcome: one the token may not write fails alone', async () => {
-    const admin = await store(master);
-    const mine = prefix();
-    const theirs = prefix();
-    await admin.put(`${theirs}k`, 'theirs');
-    const token = await tokenFor(
-      `key_prefix "${mine}" { policy = "write" }\nkey_prefix "${theirs}" { policy = "read" }`,
-    );
+    const { admin, mine, theirs, token } = await mineAndTheirs();
     const s = await open(cluster.endpoints, { consul: { token, writesInFlight: 1 } });
     stores.push(s);
     // The first goes alone; the other three wait for it and go as one transaction.

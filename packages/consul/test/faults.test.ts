@@ -1,24 +1,15 @@
 import { createServer } from 'node:net';
-import { type Cluster, type ClusterNode, startCluster } from '@strongbox/cluster';
+import type { Cluster, ClusterNode } from '@strongbox/cluster';
 import { type ErrorCode, isStoreError, type Store, toText } from '@strongbox/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, open, prefix, until } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { codeOf, fileCluster, open, prefix, until } from './helpers.js';
 
 // Faults on a real 3-server cluster. The tests run in order and each leaves all nodes running.
-let cluster: Cluster;
-const stores: Store[] = [];
-
-beforeAll(async () => {
-  cluster = await startCluster({ backend: 'consul', nodes: 3 });
-}, 120_000);
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  await cluster?.stop();
-});
+const files = fileCluster();
 
 async function store(endpoints: readonly string[], requestTimeoutMs = 5000): Promise<Store> {
   const s = await open(endpoints, { requestTimeoutMs });
-  stores.push(s);
+  files.keep(s);
   return s;
 }
 
@@ -79,7 +70,7 @@ describe('consul under faults', () => {
     const started = Date.now();
     expect(await codeOf(open([dead], { connectTimeoutMs: 300 }))).toBe('UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(5000);
-    const node = cluster.nodes[1] as ClusterNode;
+    const node = files.cluster.nodes[1] as ClusterNode;
     const alone = await store([node.clientEndpoint]);
     await node.stop();
     try {
@@ -87,18 +78,18 @@ describe('consul under faults', () => {
       expect(await codeOf(alone.put('k', 'v'))).toBe('UNAVAILABLE');
     } finally {
       await node.restart();
-      await settled(cluster);
+      await settled(files.cluster);
     }
     const p = prefix();
-    const failover = await store([dead, ...cluster.endpoints]);
+    const failover = await store([dead, ...files.cluster.endpoints]);
     const { version } = await failover.put(`${p}k`, 'v');
     expect((await failover.get(`${p}k`))?.version).toBe(version);
   });
 
   it('a deadline that passes after a write was sent is INDETERMINATE; a read times out', async () => {
     // A follower: pausing the leader would also stall the others until a new one is elected.
-    const leader = await cluster.waitForLeader();
-    const [node, peer] = cluster.nodes.filter((n) => n !== leader) as [ClusterNode, ClusterNode];
+    const leader = await files.cluster.waitForLeader();
+    const [node, peer] = files.cluster.nodes.filter((n) => n !== leader) as [ClusterNode, ClusterNode];
     const p = prefix();
     const s = await store([node.clientEndpoint]);
     const other = await store([peer.clientEndpoint]);
@@ -127,8 +118,8 @@ describe('consul under faults', () => {
   });
 
   it('steers away from a server that hangs: at open, and after a call timed out on it', async () => {
-    const leader = await cluster.waitForLeader();
-    const [hung, peer] = cluster.nodes.filter((n) => n !== leader) as [ClusterNode, ClusterNode];
+    const leader = await files.cluster.waitForLeader();
+    const [hung, peer] = files.cluster.nodes.filter((n) => n !== leader) as [ClusterNode, ClusterNode];
     const endpoints = [hung.clientEndpoint, peer.clientEndpoint];
     const p = prefix();
     const early = await store(endpoints); // opened while all answer: it talks to `hung`
@@ -138,7 +129,7 @@ describe('consul under faults', () => {
       // The probe gives each endpoint its share of the budget: 3 s for the frozen one, the rest
       // for the live one. Waiting out the whole budget on the frozen one would be the bug.
       const late = await open(endpoints, { connectTimeoutMs: 6000 });
-      stores.push(late);
+      files.keep(late);
       expect(Date.now() - started).toBeLessThan(6000);
       await late.put(`${p}k`, 'x', { timeoutMs: 20_000 });
       // The call that timed out is not re-sent, but the next one goes to the other server.
@@ -152,9 +143,9 @@ describe('consul under faults', () => {
   it('when the server a store talks to dies mid-load, no write is lost and an UNAVAILABLE one was never applied', {
     timeout: 180_000,
   }, async () => {
-    const victim = cluster.nodes[0] as ClusterNode;
+    const victim = files.cluster.nodes[0] as ClusterNode;
     const p = prefix();
-    const s = await store([victim.clientEndpoint, ...cluster.endpoints.slice(1)]);
+    const s = await store([victim.clientEndpoint, ...files.cluster.endpoints.slice(1)]);
     const outcomes = new Map<string, ErrorCode | string>();
     let started = 0;
     const worker = async () => {
@@ -173,8 +164,8 @@ describe('consul under faults', () => {
     await victim.kill();
     await load;
     try {
-      await cluster.waitForLeader();
-      const reader = await store(cluster.endpoints.slice(1));
+      await files.cluster.waitForLeader();
+      const reader = await store(files.cluster.endpoints.slice(1));
       for (const [key, outcome] of outcomes) {
         expect(
           ['INDETERMINATE', 'UNAVAILABLE'].includes(outcome) || /^\d+$/.test(outcome),
@@ -201,12 +192,12 @@ describe('consul under faults', () => {
       expect((await reader.get(after?.key ?? ''))?.version).toBe(after?.version);
     } finally {
       await victim.restart();
-      await settled(cluster);
+      await settled(files.cluster);
     }
   });
 
   it('without quorum every call is UNAVAILABLE (Consul holds it up to rpc_hold_timeout, 7 s); it recovers after', async () => {
-    const [survivor, a, b] = cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
+    const [survivor, a, b] = files.cluster.nodes as [ClusterNode, ClusterNode, ClusterNode];
     const p = prefix();
     const s = await store([survivor.clientEndpoint], 15_000);
     await s.put(`${p}before`, 'x');
@@ -239,7 +230,7 @@ describe('consul under faults', () => {
       });
     } finally {
       await Promise.all([a.restart(), b.restart()]);
-      await settled(cluster);
+      await settled(files.cluster);
     }
     expect(await s.get(`${p}k`)).toBeUndefined();
     const after = await s.put(`${p}k`, 'now');

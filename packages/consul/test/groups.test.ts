@@ -1,27 +1,17 @@
 import { channel } from 'node:diagnostics_channel';
-import { type Cluster, startCluster } from '@strongbox/cluster';
 import { contractLimits, createStore, type Store, toText } from '@strongbox/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_GROUP_OPS } from '../src/index.js';
-import { codeOf, countRequests, open, prefix } from './helpers.js';
+import { codeOf, countRequests, fileCluster, open, prefix } from './helpers.js';
 
-let cluster: Cluster;
-const stores: Store[] = [];
-
-beforeAll(async () => {
-  cluster = await startCluster({ backend: 'consul', nodes: 3 });
-}, 120_000);
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  await cluster?.stop();
-});
+const files = fileCluster();
 
 async function store(readsInFlight: number, writesInFlight = 4): Promise<Store> {
-  const s = await open(cluster.endpoints, {
+  const s = await open(files.cluster.endpoints, {
     consul: { readsInFlight, writesInFlight },
     requestTimeoutMs: 15_000,
   });
-  stores.push(s);
+  files.keep(s);
   return s;
 }
 
@@ -135,7 +125,7 @@ describe('consul gets beyond readsInFlight go together as read transactions', ()
   });
 
   it('closing the store fails the gets still waiting with CLOSED, before anything is sent for them', async () => {
-    const s = await open(cluster.endpoints, { consul: { readsInFlight: 1 } });
+    const s = await open(files.cluster.endpoints, { consul: { readsInFlight: 1 } });
     const p = prefix();
     const first = codeOf(s.get(`${p}a`));
     const waiting = codeOf(s.get(`${p}b`));
@@ -261,7 +251,7 @@ describe('consul single-key writes beyond writesInFlight go together as one tran
   });
 
   it('closing the store fails the writes still waiting with CLOSED, and they are never applied', async () => {
-    const s = await open(cluster.endpoints, { consul: { writesInFlight: 1 } });
+    const s = await open(files.cluster.endpoints, { consul: { writesInFlight: 1 } });
     const p = prefix();
     const first = codeOf(s.put(`${p}a`, 'A'));
     const waiting = codeOf(s.put(`${p}b`, 'B'));

@@ -2,7 +2,38 @@ import { randomBytes } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Cluster, type ClusterOptions, startCluster } from '@strongbox/cluster';
 import { createStore, type ErrorCode, isStoreError, type Store, type StoreConfig } from '@strongbox/core';
+import { afterAll, beforeAll } from 'vitest';
+
+/**
+ * One real Consul cluster (3 servers unless `options` say otherwise) for the tests of a file: started
+ * before them, stopped after them, with every store a test handed to `keep` closed first.
+ */
+export function fileCluster(options: Partial<ClusterOptions> = {}): {
+  readonly cluster: Cluster;
+  keep(store: Store): Store;
+} {
+  let cluster: Cluster | undefined;
+  const stores: Store[] = [];
+  beforeAll(async () => {
+    cluster = await startCluster({ backend: 'consul', nodes: 3, ...options });
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await cluster?.stop();
+  });
+  return {
+    get cluster(): Cluster {
+      if (cluster === undefined) throw new Error('the cluster starts in beforeAll');
+      return cluster;
+    },
+    keep(store: Store): Store {
+      stores.push(store);
+      return store;
+    },
+  };
+}
 
 /** A fresh key prefix per test, so tests never share keys. */
 export function prefix(): string {

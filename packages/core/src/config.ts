@@ -35,30 +35,21 @@ export const etcdConfig = z
     path: ['username'],
   });
 
+/** How many requests of one kind a store sends at a time: 1 to 64 (a group's most ops), 4 by default. */
+const requestsInFlight = (what: string) => z.number().int().min(1).max(64).default(4).describe(what);
+
 /** Consul settings. */
 export const consulConfig = z
   .object({
     token: z.string().min(1).optional().describe('ACL token sent with every request'),
     datacenter: z.string().min(1).optional().describe('datacenter to address; default: the agent’s own'),
     tls: tlsConfig.optional().describe('TLS to the Consul HTTP API; endpoints then use https'),
-    readsInFlight: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .default(4)
-      .describe(
-        'consistent get requests one store sends at a time; gets beyond them wait for one to return and then go together, up to 64 keys, in one read transaction',
-      ),
-    writesInFlight: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .default(4)
-      .describe(
-        'single-key write requests (put, putIfAbsent, putIfVersion, compareAndSwap, delete, deleteIfVersion) one store sends at a time; writes beyond them wait for one to return and then go together, on distinct keys, in one transaction, each with its own outcome',
-      ),
+    readsInFlight: requestsInFlight(
+      'consistent get requests one store sends at a time; gets beyond them wait for one to return and then go together, up to 64 keys, in one read transaction',
+    ),
+    writesInFlight: requestsInFlight(
+      'single-key write requests (put, putIfAbsent, putIfVersion, compareAndSwap, delete, deleteIfVersion) one store sends at a time; writes beyond them wait for one to return and then go together, on distinct keys, in one transaction, each with its own outcome',
+    ),
   })
   .strict();
 
