@@ -12,16 +12,63 @@ function closedError(): StoreError {
   });
 }
 
-/** Several calls sent as one request: the request is given up only when every one of them is. */
-interface Shared {
-  readonly ctx: DriverContext;
-  live: number;
+/**
+ * The context of a group's request. It is given up (the request cancelled) only when every member
+ * is. Its `deadline`, which the HTTP layer checks before it sends a request again to the next
+ * endpoint (only after a failure that provably applied nothing), is the earliest member's, and past
+ * once any member was given up: the ops of a call that has ended are never sent again.
+ */
+export class GroupContext implements CallContext {
+  readonly #ctx: DriverContext;
+  readonly #earliest: number;
+  #live: number;
+  #lost = false;
+
+  constructor(members: readonly { readonly ctx: CallContext }[]) {
+    let earliest = Number.POSITIVE_INFINITY;
+    let latest = 0;
+    let timeoutGiven = false;
+    for (const m of members) {
+      earliest = Math.min(earliest, m.ctx.deadline);
+      latest = Math.max(latest, m.ctx.deadline);
+      timeoutGiven ||= m.ctx.timeoutGiven;
+    }
+    this.#ctx = new DriverContext(latest, timeoutGiven);
+    this.#earliest = earliest;
+    this.#live = members.length;
+  }
+
+  get signal(): AbortSignal {
+    return this.#ctx.signal;
+  }
+
+  get cancelled(): StoreError | undefined {
+    return this.#ctx.cancelled;
+  }
+
+  get timeoutGiven(): boolean {
+    return this.#ctx.timeoutGiven;
+  }
+
+  get deadline(): number {
+    return this.#lost ? 0 : this.#earliest;
+  }
+
+  onCancel(listener: (reason: StoreError) => void): void {
+    this.#ctx.onCancel(listener);
+  }
+
+  /** A member was given up; the last one gives up the request. */
+  gone(reason: StoreError): void {
+    this.#lost = true;
+    if (--this.#live === 0) this.#ctx.cancel(reason);
+  }
 }
 
 /** One call's single-key transaction: waiting for its turn, or sent alone or in a group. */
 class Member {
   settled = false;
-  shared: Shared | undefined;
+  group: GroupContext | undefined;
 
   constructor(
     readonly key: string,
@@ -35,8 +82,7 @@ class Member {
   readonly cancelled = (reason: StoreError): void => {
     if (this.settled) return;
     this.fail(reason);
-    const shared = this.shared;
-    if (shared !== undefined && --shared.live === 0) shared.ctx.cancel(reason);
+    this.group?.gone(reason);
   };
 
   answer(outcome: TxnOutcome): void {
@@ -134,15 +180,9 @@ export class TxnGroups {
       let ctx: CallContext;
       if (members.length === 1) ctx = (members[0] as Member).ctx;
       else {
-        let deadline = 0;
-        let timeoutGiven = false;
-        for (const m of members) {
-          deadline = Math.max(deadline, m.ctx.deadline);
-          timeoutGiven ||= m.ctx.timeoutGiven;
-        }
-        const shared: Shared = { ctx: new DriverContext(deadline, timeoutGiven), live: members.length };
-        for (const m of members) m.shared = shared;
-        ctx = shared.ctx;
+        const group = new GroupContext(members);
+        for (const m of members) m.group = group;
+        ctx = group;
       }
       this.#send(members, ctx).then(this.release, this.release);
     }
@@ -246,7 +286,7 @@ export class TxnGroups {
     this.#waiting = [];
     this.#waitingKeys.clear();
     for (const m of [...again, ...behind]) {
-      m.shared = undefined;
+      m.group = undefined;
       this.#wait(m);
     }
   }
