@@ -113,6 +113,19 @@ describe('call deadlines: one timer per store', () => {
       console.log('ended ' + err.code);
     `);
     expect(pending, pending.stderr).toMatchObject({ code: 0, stdout: 'ended TIMEOUT\n' });
+    // Two calls pending when the loop runs empty: held up to the first deadline, and on to the second.
+    const two = await runChild(`
+      const hung = () => new Promise(() => {});
+      const store = core.storeFromDriver({
+        backend: 'fake', capabilities: core.memoryCapabilities,
+        get: hung, list: hung, put: hung, delete: hung, transaction: hung, close: async () => {},
+      }, { requestTimeoutMs: 600_000 });
+      const started = performance.now();
+      const ends = await Promise.all([300, 700].map((timeoutMs) =>
+        store.get('k', { timeoutMs }).catch((e) => e.code + ' after ' + (performance.now() - started >= timeoutMs))));
+      console.log(ends.join(', '));
+    `);
+    expect(two, two.stderr).toMatchObject({ code: 0, stdout: 'TIMEOUT after true, TIMEOUT after true\n' });
     // After its calls settle, a store with a 10-minute default deadline lets the process end now
     // (the test's own timeout would fail it long before the 10 minutes).
     const idle = await runChild(`
