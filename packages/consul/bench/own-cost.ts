@@ -8,7 +8,11 @@
  *
  * `put` stubs `transaction.create` the same way, answering a `/v1/txn` write with its new entry.
  *
- *   taskset -c 0 node --import tsx packages/consul/bench/own-cost.ts <get|put> [workers] [rounds] [ops]
+ * `cold` instead of a worker count runs one call at a time and, before each, writes over 32 MiB of
+ * memory, so every call finds the CPU caches evicted, as a call at one worker does after the idle
+ * wait for its answer (while the servers run); it reports the median time per call of each side.
+ *
+ *   taskset -c 0 node --import tsx packages/consul/bench/own-cost.ts <get|put> [workers|cold] [rounds] [ops]
  */
 import { createRequire } from 'node:module';
 import { median } from '@strongbox/bench';
@@ -17,11 +21,12 @@ import Consul from 'consul';
 import { ALONE, type RoundFigures, rotatingRounds, rotationMedian } from './rounds.js';
 
 const [mode = 'get', workersArg = '64', roundsArg = '40', opsArg = '500'] = process.argv.slice(2);
-const workers = Number(workersArg);
+const cold = workersArg === 'cold';
+const workers = cold ? 1 : Number(workersArg);
 const rounds = Number(roundsArg);
 const perWorker = Number(opsArg);
-if (!['get', 'put'].includes(mode) || !(workers > 0 && rounds > 0 && perWorker > 0)) {
-  console.error('usage: own-cost.ts <get|put> [workers] [rounds] [ops]');
+if (!['get', 'put'].includes(mode) || !(workers > 0 && rounds > 3 && perWorker > 0)) {
+  console.error('usage: own-cost.ts <get|put> [workers|cold] [rounds > 3] [ops]');
   process.exit(2);
 }
 
@@ -89,13 +94,35 @@ const sides: Array<() => Promise<unknown>> =
         },
         async () => (await store.put('k', `v${++n}`)).version,
       ];
-const [fa, fb] = (await rotatingRounds(sides, { workers, rounds, perWorker, warmRounds: 3 })) as [
-  RoundFigures,
-  RoundFigures,
-];
-console.log(
-  `${mode} ×${workers}, no I/O: raw client ${median(fa.cpuUs).toFixed(2)} µs/call, store ${median(fb.cpuUs).toFixed(2)} µs/call, ` +
-    `store − raw ${rotationMedian(fa.cpuUs, fb.cpuUs, 2).toFixed(2)} µs of CPU per call`,
-);
+if (cold) {
+  const junk = new Uint8Array(32 * 1024 * 1024);
+  const evict = () => {
+    for (let k = 0; k < junk.length; k += 64) junk[k] = ((junk[k] as number) + 1) & 0xff;
+  };
+  const times: [number[], number[]] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      for (let i = 0; i < perWorker; i++) {
+        evict();
+        const t0 = performance.now();
+        await (sides[side] as () => Promise<unknown>)();
+        if (round >= 3) times[side as 0 | 1].push((performance.now() - t0) * 1000);
+      }
+    }
+  }
+  const [a, b] = [median(times[0]), median(times[1])];
+  console.log(
+    `${mode} ×1, caches evicted before each call, no I/O: raw client ${a.toFixed(1)} µs/call, store ${b.toFixed(1)} µs/call, store − raw ${(b - a).toFixed(1)} µs`,
+  );
+} else {
+  const [fa, fb] = (await rotatingRounds(sides, { workers, rounds, perWorker, warmRounds: 3 })) as [
+    RoundFigures,
+    RoundFigures,
+  ];
+  console.log(
+    `${mode} ×${workers}, no I/O: raw client ${median(fa.cpuUs).toFixed(2)} µs/call, store ${median(fb.cpuUs).toFixed(2)} µs/call, ` +
+      `store − raw ${rotationMedian(fa.cpuUs, fb.cpuUs, 2).toFixed(2)} µs of CPU per call`,
+  );
+}
 await store.close();
 raw.destroy();
