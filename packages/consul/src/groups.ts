@@ -6,7 +6,7 @@ import type { RequestKind, TxnError } from './errors.js';
 /** Ops in one Consul transaction at most (Consul's limit), so also the most keys in one group. */
 export const MAX_GROUP_OPS = 64;
 
-function closedError(): StoreError {
+export function closedError(): StoreError {
   return new StoreError('CLOSED', 'the consul store was closed before this request was sent', {
     backend: 'consul',
   });
@@ -133,6 +133,11 @@ export class TxnGroups {
     private readonly distinctKeys: boolean,
   ) {}
 
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Takes a request slot if one is free: the caller then sends alone and calls {@link release} after. */
   take(): boolean {
     if (this.#inFlight >= this.inFlight) return false;
@@ -142,6 +147,8 @@ export class TxnGroups {
 
   /** Sends `ops`, whose every op is on `key`: at once if a slot is free, else with others when one is. */
   txn(key: string, ops: readonly TxnOp[], ctx: CallContext): Promise<TxnOutcome> {
+    // A step of a call that began before close (a re-read after a lost comparison): nothing is sent.
+    if (this.#closed) return Promise.reject(closedError());
     if (this.take()) {
       const sent = this.http.txn(ops, this.kind, ctx);
       sent.then(this.release, this.release);
@@ -287,7 +294,7 @@ export class TxnGroups {
     this.#waitingKeys.clear();
     for (const m of [...again, ...behind]) {
       m.group = undefined;
-      this.#wait(m);
+      if (!m.settled) this.#wait(m);
     }
   }
 }

@@ -3,7 +3,7 @@ import type { IndexCache } from './cache.js';
 import { type ConsulHttp, type TxnOutcome, urlSafe } from './client.js';
 import { toEntry } from './codec.js';
 import { classifyTxnErrors, deniedError, unexpectedTxnError } from './errors.js';
-import { TxnGroups } from './groups.js';
+import { closedError, TxnGroups } from './groups.js';
 
 /**
  * The adapter's consistent gets. At most `inFlight` get requests of one store are out at a time; a
@@ -31,6 +31,7 @@ export class ConsistentReads {
 
   get(key: string, ctx: CallContext): Promise<Entry | undefined> {
     const groups = this.#groups;
+    if (groups.closed) return Promise.reject(closedError());
     if (urlSafe(key) && groups.take()) {
       const cache = this.cache;
       // Shaped and remembered in the reaction that receives the answer.

@@ -6,6 +6,9 @@ export interface PendingDeadline {
   expire(): void;
 }
 
+/** The longest delay `setTimeout` takes (2^31 − 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The stores' deadline watchers with calls pending, which keep the process up (see {@link Deadlines}). */
 const withPending = new Set<Deadlines>();
 let hooked = false;
@@ -22,7 +25,8 @@ function keepPendingAlive(): void {
  *
  * The timer never keeps the process alive by itself, so an idle store does not. Yet a pending call
  * must (as its own timer did), until its deadline at the latest: when the event loop runs empty
- * (`beforeExit`) while calls are pending, the timer is ref'd until they have all settled. Not a
+ * (`beforeExit`) while calls are pending, the timer is ref'd until they have all settled (so a
+ * `beforeExit` handler of the application's may now run while calls are pending). Not a
  * ref while any call is pending and an unref when none is: at one call in flight that is two
  * toggles of the timer's handle per call, which cost about 20 µs per call when it runs cold
  * (a get with the client stubbed and the caches evicted between calls).
@@ -79,7 +83,11 @@ export class Deadlines {
   #arm(at: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#armedAt = at;
-    this.#timer = setTimeout(this.#sweep, Math.max(1, Math.ceil(at - performance.now())));
+    // At most Node's longest timer delay (about 24.8 days): a longer one would fire after 1 ms, again and again.
+    this.#timer = setTimeout(
+      this.#sweep,
+      Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(at - performance.now()))),
+    );
     if (!this.#holding) this.#timer.unref();
   }
 
