@@ -120,7 +120,7 @@ export class ConsulDriver implements Driver {
         [{ KV: { Verb: 'set', Key: key, Value, Flags: writeNonce() } }],
         ctx,
       );
-      if (!out.ok) throw this.unexpected(out.errors);
+      if (!out.ok) throw unexpectedTxnError(out.errors);
       results = out.results;
     } else {
       const out = await this.conditional(key, condition, ctx, (index) => [
@@ -146,7 +146,7 @@ export class ConsulDriver implements Driver {
       this.#cache.forget(key);
       if (out.ok) return { ok: true, deleted: true };
       if (classifyTxnErrors(out.errors) === 'absent') return { ok: true, deleted: false };
-      throw this.unexpected(out.errors);
+      throw unexpectedTxnError(out.errors);
     }
     // Not `delete-cas`: Consul answers success for it on an absent key. `check-index` fails there.
     const result = await this.conditional(key, { type: 'version', version: ifVersion }, ctx, (index) => [
@@ -247,10 +247,5 @@ export class ConsulDriver implements Driver {
   private writeKey(key: string, ops: readonly TxnOp[], ctx: CallContext) {
     checkBodySize(ops);
     return this.#writes.txn(key, ops, ctx);
-  }
-
-  private unexpected(errors: Parameters<typeof classifyTxnErrors>[0]): StoreError {
-    // A 409 means Consul rejected the transaction whole: nothing was applied.
-    return unexpectedTxnError(errors);
   }
 }

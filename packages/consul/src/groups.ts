@@ -117,8 +117,8 @@ class Member {
 export class TxnGroups {
   #inFlight = 0;
   #waiting: Member[] = [];
-  /** With `distinctKeys`: how many of {@link #waiting} are on each key. */
-  readonly #waitingKeys = new Map<string, number>();
+  /** With `distinctKeys`: the keys of {@link #waiting}. */
+  readonly #waitingKeys = new Set<string>();
   #closed = false;
   /** Gives back a request slot (see {@link take}) and sends what waits. */
   readonly release = (): void => {
@@ -166,7 +166,7 @@ export class TxnGroups {
 
   #wait(member: Member): void {
     this.#waiting.push(member);
-    if (this.distinctKeys) this.#waitingKeys.set(member.key, (this.#waitingKeys.get(member.key) ?? 0) + 1);
+    if (this.distinctKeys) this.#waitingKeys.add(member.key);
   }
 
   /** Fails what still waits (nothing was sent for it); requests out fail with the HTTP client. */
@@ -225,7 +225,7 @@ export class TxnGroups {
     this.#waiting = left;
     if (this.distinctKeys) {
       this.#waitingKeys.clear();
-      for (const m of left) this.#waitingKeys.set(m.key, (this.#waitingKeys.get(m.key) ?? 0) + 1);
+      for (const m of left) this.#waitingKeys.add(m.key);
     }
     return group;
   }
