@@ -4,7 +4,6 @@
  * A test passes only on the verdict `ok`: `unknown` (the checker ran out of budget) is a failure too.
  */
 
-import { channel } from 'node:diagnostics_channel';
 import { type Backend, type Cluster, startCluster } from '@strongbox/cluster';
 import {
   defaultRunDir,
@@ -16,6 +15,7 @@ import {
 } from '@strongbox/conformance';
 import { createStore, type Store, type StoreConfig } from '@strongbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countRequests } from '../support/requests.js';
 
 /** Options of {@link describeLinearizability}. */
 export interface SuiteOptions {
@@ -71,16 +71,8 @@ export function describeLinearizability(options: SuiteOptions): void {
             shared ??= open();
             return shared;
           };
-          const sent: string[] = [];
-          const onStart = (message: unknown) => {
-            const { request } = message as { request: { method: string; path: string } };
-            sent.push(`${request.method} ${request.path}`);
-          };
-          const requests = channel('http.client.request.start');
-          if (options.evidence) requests.subscribe(onStart);
-          let run: Awaited<ReturnType<typeof runLinearizability>>;
-          try {
-            run = await runLinearizability({
+          const { result: run, sent } = await countRequests(() =>
+            runLinearizability({
               name: `${options.backend} ${nodes} nodes${variant}, ${kind}`,
               backend: options.backend,
               durationMs,
@@ -88,10 +80,8 @@ export function describeLinearizability(options: SuiteOptions): void {
               openStore,
               nemesis: { cluster: c, kind, faultMs: 3_000, healMs: 2_000 },
               checkTimeLimitMs: 30_000,
-            });
-          } finally {
-            if (options.evidence) requests.unsubscribe(onStart);
-          }
+            }),
+          );
           const files = writeRun(run, `${runDir}/${slug}${kind}`);
           const summary = summarizeRun(run);
           const bad = summary.keys.filter((k) => k.verdict !== 'ok').map((k) => `${k.key}: ${k.verdict}`);

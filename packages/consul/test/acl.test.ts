@@ -1,31 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { type Cluster, startCluster } from '@strongbox/cluster';
 import { type Store, toText } from '@strongbox/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, open, prefix } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { codeOf, fileCluster, open, prefix } from './helpers.js';
 
 // A real cluster with ACLs on (default_policy deny) and a master token.
 const master = randomUUID();
-let cluster: Cluster;
-const stores: Store[] = [];
-
-beforeAll(async () => {
-  cluster = await startCluster({ backend: 'consul', nodes: 3, consul: { aclMasterToken: master } });
-}, 120_000);
-afterAll(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  await cluster?.stop();
-});
+const files = fileCluster({ consul: { aclMasterToken: master } });
 
 async function store(token?: string): Promise<Store> {
-  const s = await open(cluster.endpoints, token === undefined ? {} : { consul: { token } });
-  stores.push(s);
+  const s = await open(files.cluster.endpoints, token === undefined ? {} : { consul: { token } });
+  files.keep(s);
   return s;
 }
 
 /** Creates a token whose policy is `rules` (Consul HCL), with the master token. */
 async function tokenFor(rules: string): Promise<string> {
-  const api = `http://${cluster.endpoints[0]}/v1/acl`;
+  const api = `http://${files.cluster.endpoints[0]}/v1/acl`;
   const headers = { 'x-consul-token': master };
   const name = `p-${randomUUID()}`;
   const policy = await fetch(`${api}/policy`, {
@@ -121,8 +111,8 @@ describe('consul ACL tokens', () => {
     await admin.put(`${readable}k`, 'open');
     await admin.put(`${hidden}h`, 'secret');
     const token = await tokenFor(`key_prefix "${readable}" { policy = "read" }`);
-    const s = await open(cluster.endpoints, { consul: { token, readsInFlight: 1 } });
-    stores.push(s);
+    const s = await open(files.cluster.endpoints, { consul: { token, readsInFlight: 1 } });
+    files.keep(s);
     // The first goes alone; the other five wait for it and go as one read transaction.
     const outcome = (key: string) =>
       s.get(key).then(
@@ -140,8 +130,8 @@ describe('consul ACL tokens', () => {
 
   it('writes that go together get each their own outcome: one the token may not write fails alone', async () => {
     const { admin, mine, theirs, token } = await mineAndTheirs();
-    const s = await open(cluster.endpoints, { consul: { token, writesInFlight: 1 } });
-    stores.push(s);
+    const s = await open(files.cluster.endpoints, { consul: { token, writesInFlight: 1 } });
+    files.keep(s);
     // The first goes alone; the other three wait for it and go as one transaction.
     const got = await Promise.all(
       [`${mine}a`, `${mine}b`, `${theirs}k`, `${mine}c`].map((k) =>

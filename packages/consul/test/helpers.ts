@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { channel } from 'node:diagnostics_channel';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cluster, type ClusterOptions, startCluster } from '@strongbox/cluster';
 import { createStore, type ErrorCode, isStoreError, type Store, type StoreConfig } from '@strongbox/core';
 import { afterAll, beforeAll } from 'vitest';
+
+export { countRequests } from '../../../test/support/requests.js';
 
 /**
  * One real Consul cluster (3 servers unless `options` say otherwise) for the tests of a file: started
@@ -70,28 +71,6 @@ export function clusterDataDir(): string | undefined {
 /** Removes a dir made by {@link clusterDataDir}. */
 export function removeDataDir(dir: string | undefined): void {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-}
-
-/**
- * Counts the HTTP requests this process starts while `fn` runs (Node's diagnostics channel), to
- * pin down how many round trips a call costs; `sent` holds each one's method and path with query.
- */
-export async function countRequests<T>(
-  fn: () => Promise<T>,
-): Promise<{ result: T; requests: number; sent: string[] }> {
-  const sent: string[] = [];
-  const onStart = (message: unknown) => {
-    const { request } = message as { request: { method: string; path: string } };
-    sent.push(`${request.method} ${request.path}`);
-  };
-  const ch = channel('http.client.request.start');
-  ch.subscribe(onStart);
-  try {
-    const result = await fn();
-    return { result, requests: sent.length, sent };
-  } finally {
-    ch.unsubscribe(onStart);
-  }
 }
 
 /** The error code a call ends with, or 'ok': lets a test compare outcomes in one assertion. */
